@@ -1,17 +1,41 @@
 #include "cli/app.hpp"
 
-#include <CLI/CLI.hpp>
+#include <iostream>
+#include <map>
 
+#include "cli/commands.hpp"
 #include "otari_version.h"
 
 namespace otari::cli {
 
+void print_error(const std::string& message) { std::cerr << "otari: error: " << message << "\n"; }
+
 int run(int argc, char** argv) {
-    CLI::App app{"otari: a local LLM gateway", "otari"};
+    CLI::App app{"otari: a local LLM gateway for Claude Code and other clients", "otari"};
     app.set_version_flag("-V,--version", "otari " OTARI_VERSION);
     app.require_subcommand(1);
-    CLI11_PARSE(app, argc, argv);
-    return 0;
+    app.fallthrough();
+    GlobalOptions global;
+    std::string config_path;
+    app.add_option("-c,--config", config_path, "Config file (default: $OTARI_CONFIG, then ~/.config/otari/config.toml)")
+        ->type_name("PATH");
+
+    std::map<CLI::App*, Runner> runners;
+    auto register_runner = [&](Runner runner) { runners[app.get_subcommands({}).back()] = std::move(runner); };
+    register_runner(add_up(app, global));
+    register_runner(add_keys(app, global));
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : k_exit_usage;
+    }
+    if (!config_path.empty()) global.config_path = config_path;
+    for (auto& [sub, runner] : runners) {
+        if (sub->parsed()) return runner();
+    }
+    return k_exit_usage;
 }
 
 }  // namespace otari::cli

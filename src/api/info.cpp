@@ -1,0 +1,77 @@
+// Local endpoints: count_tokens, models, health. None of them calls a provider.
+#include <unistd.h>
+
+#include <cmath>
+#include <ctime>
+
+#include "api/context.hpp"
+#include "api/error.hpp"
+#include "api/messages_request.hpp"
+#include "api/record.hpp"
+#include "gateway/authn.hpp"
+#include "otari_version.h"
+#include "tokens/estimate.hpp"
+#include "util/json.hpp"
+
+namespace otari::api {
+namespace {
+
+http::Response json_response(const json& body) {
+    http::Response res;
+    res.body = dump_json(body);
+    return res;
+}
+
+std::string display_name(const std::string& id) {
+    size_t colon = id.find(':');
+    return colon == std::string::npos ? id : id.substr(colon + 1) + " (" + id.substr(0, colon) + ")";
+}
+
+}  // namespace
+
+http::Response post_count_tokens(Context& ctx, http::Request& req, const http::ClientProbe&) {
+    auto finisher = start_record(ctx, req, "/v1/messages/count_tokens");
+    return with_recording(*finisher, [&]() -> http::Response {
+        auto key = gateway::authenticate(req.headers, ctx.keys);
+        note_caller(*finisher, key);
+        json body = parse_json_body(req.body);
+        validate_count_tokens_request(body);
+        auto& record = finisher->record();
+        record.model_requested = body["model"].get<std::string>();
+        int64_t tokens = tokens::estimate_request_tokens(body, record.model_requested);
+        record.ok = true;
+        record.http_status = 200;
+        finisher->finish();
+        return json_response({{"input_tokens", tokens}});
+    });
+}
+
+http::Response get_models(Context& ctx, http::Request& req, const http::ClientProbe&) {
+    gateway::authenticate(req.headers, ctx.keys);
+    json data = json::array();
+    const std::string created_at = "2025-01-01T00:00:00Z";
+    auto add = [&](const std::string& id, const std::string& owner) {
+        data.push_back({{"id", id},
+                        {"object", "model"},
+                        {"type", "model"},
+                        {"display_name", display_name(id)},
+                        {"created_at", created_at},
+                        {"created", 1735689600},
+                        {"owned_by", owner}});
+    };
+    for (const auto& [alias, target] : ctx.config.aliases) add(alias, "otari");
+    for (const auto& [name, provider] : ctx.config.providers) {
+        for (const auto& model : provider.models) add(name + ":" + model, name);
+    }
+    json body = {{"object", "list"}, {"data", data}, {"has_more", false}};
+    body["first_id"] = data.empty() ? json(nullptr) : data.front()["id"];
+    body["last_id"] = data.empty() ? json(nullptr) : data.back()["id"];
+    return json_response(body);
+}
+
+http::Response get_health(Context& ctx, http::Request&, const http::ClientProbe&) {
+    (void)ctx;
+    return json_response({{"service", "otari"}, {"status", "ok"}, {"version", OTARI_VERSION}, {"pid", ::getpid()}});
+}
+
+}  // namespace otari::api

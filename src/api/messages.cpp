@@ -1,0 +1,46 @@
+// POST /v1/messages: authenticate, validate, route, then hand the call to the provider adapter
+// (native passthrough for type "anthropic", translation for type "openai").
+#include "api/context.hpp"
+#include "api/error.hpp"
+#include "api/messages_request.hpp"
+#include "api/record.hpp"
+#include "gateway/authn.hpp"
+#include "providers/anthropic.hpp"
+#include "providers/openai.hpp"
+#include "util/json_scan.hpp"
+
+namespace otari::api {
+
+http::Response post_messages(Context& ctx, http::Request& req, const http::ClientProbe& client_alive) {
+    auto finisher = start_record(ctx, req, "/v1/messages");
+    return with_recording(*finisher, [&]() -> http::Response {
+        auto key = gateway::authenticate(req.headers, ctx.keys);
+        note_caller(*finisher, key);
+        json body = parse_json_body(req.body);
+        validate_messages_request(body);
+        const std::string& model = body["model"].get_ref<const std::string&>();
+        bool stream = body.value("stream", false);
+        auto& record = finisher->record();
+        record.model_requested = model;
+        record.stream = stream;
+        gateway::check_user_binding(key, body, ctx.config.reject_user_mismatch);
+        auto route = gateway::resolve_model(ctx.config, model);
+        record.provider = route.provider->name;
+        record.model_sent = route.upstream_model;
+
+        providers::Exchange ex{&req, route.provider, finisher, client_alive, Flavor::anthropic};
+        if (route.provider->type == config::ProviderType::anthropic) {
+            std::string upstream_body;
+            if (route.upstream_model == model) {
+                upstream_body = std::move(req.body);
+            } else {
+                auto patched = util::replace_top_level_string(req.body, "model", route.upstream_model);
+                upstream_body = patched ? std::move(*patched) : dump_json(body);
+            }
+            return providers::anthropic_messages(std::move(ex), std::move(upstream_body), stream);
+        }
+        return providers::openai_messages(std::move(ex), std::move(body), route, stream);
+    });
+}
+
+}  // namespace otari::api

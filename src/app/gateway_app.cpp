@@ -1,0 +1,71 @@
+#include "app/gateway_app.hpp"
+
+#include <iostream>
+
+#include "util/log.hpp"
+#include "util/paths.hpp"
+
+namespace otari::app {
+namespace {
+
+void log_call(const gateway::CallRecord& r) {
+    if (!log::enabled(log::Level::info)) return;
+    std::string model = r.model_requested.empty() ? "-" : r.model_requested;
+    if (r.ok) {
+        LOG_INFO("%s %s key=%s model=%s status=%d in=%lld out=%lld %.0fms%s", r.request_id.c_str(), r.endpoint.c_str(),
+                 r.key.empty() ? "-" : r.key.c_str(), model.c_str(), r.http_status, (long long)r.usage.input_tokens,
+                 (long long)r.usage.output_tokens, r.latency_ms,
+                 r.usage_source == gateway::UsageSource::estimated ? " (estimated)" : "");
+    } else {
+        LOG_INFO("%s %s key=%s model=%s status=%d error=\"%s\" %.0fms", r.request_id.c_str(), r.endpoint.c_str(),
+                 r.key.empty() ? "-" : r.key.c_str(), model.c_str(), r.http_status, r.error.c_str(), r.latency_ms);
+    }
+}
+
+}  // namespace
+
+Gateway make_gateway(const config::Config& config, gateway::Recorder extra_recorder) {
+    util::ensure_private_dir(config.data_dir);
+    Gateway g;
+    g.keys = std::make_unique<auth::KeyRing>(config.data_dir);
+    gateway::Recorder recorder = [extra_recorder](const gateway::CallRecord& r) {
+        log_call(r);
+        if (extra_recorder) extra_recorder(r);
+    };
+    g.context = std::unique_ptr<api::Context>(new api::Context{config, *g.keys, std::move(recorder)});
+    return g;
+}
+
+void announce_first_key(const config::Config& config) {
+    auth::KeyFile file(config.data_dir);
+    if (!file.load().empty()) return;
+    std::string token = file.create("default", "default", true);
+    std::cerr << "No otari key existed, so one was created (shown once, store it now):\n\n    " << token
+              << "\n\nUse it as ANTHROPIC_AUTH_TOKEN / the OpenAI api key, or run `otari claude-setup`.\n"
+                 "More keys: otari keys create NAME\n\n";
+}
+
+std::vector<server::Route> gateway_routes(api::Context& ctx) {
+    using api::Flavor;
+    auto bind = [&ctx](auto fn) {
+        return [&ctx, fn](http::Request& req, const http::ClientProbe& probe) { return fn(ctx, req, probe); };
+    };
+    return {
+        // Public: no key needed.
+        {"GET", "/", Flavor::anthropic, bind(api::get_health)},
+        {"GET", "/health", Flavor::anthropic, bind(api::get_health)},
+        // Authenticated.
+        {"POST", "/v1/messages", Flavor::anthropic, bind(api::post_messages)},
+        {"POST", "/v1/messages/count_tokens", Flavor::anthropic, bind(api::post_count_tokens)},
+        {"GET", "/v1/models", Flavor::anthropic, bind(api::get_models)},
+    };
+}
+
+server::Options server_options(const config::Config& config) {
+    server::Options o;
+    o.host = config.host;
+    o.port = config.port;
+    return o;
+}
+
+}  // namespace otari::app

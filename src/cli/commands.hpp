@@ -1,0 +1,31 @@
+#pragma once
+// One file per subcommand: add_X() declares its options on the CLI11 tree, and the returned
+// function runs it after parsing and gives the exit status.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace otari::cli {
+
+// Options every subcommand takes.
+struct GlobalOptions {
+    std::optional<std::string> config_path;
+};
+
+using Runner = std::function<int()>;
+
+Runner add_up(CLI::App& app, GlobalOptions& global);
+Runner add_keys(CLI::App& app, GlobalOptions& global);
+
+// Exit statuses (documented in otari(1)).
+inline constexpr int k_exit_ok = 0;
+inline constexpr int k_exit_failure = 1;
+inline constexpr int k_exit_usage = 2;
+inline constexpr int k_exit_config = 3;
+inline constexpr int k_exit_port_taken = 4;
+
+// Print "otari: error: MESSAGE" to stderr.
+void print_error(const std::string& message);
+
+}  // namespace otari::cli

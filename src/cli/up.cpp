@@ -1,0 +1,138 @@
+// otari up [--port N] [--host ADDR] [--log-level LEVEL] [--json-logs]
+//   Run the gateway in the foreground until SIGINT/SIGTERM.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include "api/context.hpp"
+#include "cli/commands.hpp"
+#include "app/gateway_app.hpp"
+#include "config/config.hpp"
+#include "otari_version.h"
+#include "server/server.hpp"
+#include "upstream/client.hpp"
+#include "util/log.hpp"
+#include "util/paths.hpp"
+
+namespace otari::cli {
+namespace {
+
+struct UpOptions {
+    std::optional<int> port;
+    std::optional<std::string> host;
+    std::string log_level = "info";
+    bool json_logs = false;
+    int grace_seconds = 20;
+};
+
+// Blocks SIGINT/SIGTERM in every thread (call before any thread starts); a dedicated thread
+// takes them with sigwait.
+sigset_t block_shutdown_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    return set;
+}
+
+void print_banner(const config::Config& config, const server::Server& server, const app::Gateway& parts) {
+    std::string url = "http://" + (config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host) +
+                      ":" + std::to_string(server.port());
+    std::cerr << "otari " OTARI_VERSION " listening on " << url << "  (pid " << ::getpid() << ")\n";
+    std::cerr << "  config:    " << config.source << "\n";
+    std::cerr << "  providers: ";
+    bool first = true;
+    for (const auto& [name, provider] : config.providers) {
+        std::cerr << (first ? "" : ", ") << name;
+        if (provider.needs_key && provider.api_key.empty()) std::cerr << " (no key: set " << provider.key_env << ")";
+        first = false;
+    }
+    if (first) std::cerr << "none (set ANTHROPIC_API_KEY, OPENAI_API_KEY, ... or add [providers.NAME])";
+    std::cerr << "\n";
+    std::cerr << "  data:      " << config.data_dir.string() << "\n";
+    std::cerr << "  keys:      " << parts.keys->size() << " (otari keys list)\n";
+    std::cerr << "  Claude Code: ANTHROPIC_BASE_URL=" << url << " ANTHROPIC_AUTH_TOKEN=<otari key> claude\n";
+    for (const auto& w : config.warnings) LOG_WARN("%s", w.c_str());
+}
+
+int run_up(const GlobalOptions& global, const UpOptions& opts) {
+    log::Level level;
+    if (!log::parse_level(opts.log_level, level)) {
+        print_error("--log-level: expected error, warn, info or debug");
+        return k_exit_usage;
+    }
+    log::set_level(level);
+    log::set_json(opts.json_logs);
+
+    config::Config config;
+    try {
+        config = config::load(config::locate(global.config_path));
+    } catch (const config::ConfigError& e) {
+        print_error(e.what());
+        return k_exit_config;
+    }
+    if (opts.port) config.port = *opts.port;
+    if (opts.host) config.host = *opts.host;
+    if (!server::is_loopback_host(config.host)) {
+        LOG_WARN("listening on %s: reachable from other machines; every request still needs an otari key",
+                 config.host.c_str());
+    }
+
+    sigset_t signals = block_shutdown_signals();
+    upstream::global_init();
+
+    app::Gateway parts;
+    try {
+        app::announce_first_key(config);
+        parts = app::make_gateway(config);
+    } catch (const std::exception& e) {
+        print_error(e.what());
+        return k_exit_failure;
+    }
+    server::Server server(app::server_options(config), app::gateway_routes(*parts.context));
+    try {
+        server.bind();
+    } catch (const server::BindError& e) {
+        print_error(e.what());
+        return k_exit_port_taken;
+    }
+    print_banner(config, server, parts);
+
+    std::thread signal_thread([&server, signals, grace = opts.grace_seconds] {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        LOG_INFO("%s: no longer accepting connections; waiting up to %d s for %zu request(s) in flight",
+                 sig == SIGINT ? "SIGINT" : "SIGTERM", grace, server.in_flight());
+        server.begin_shutdown();
+        bool drained = server.wait_drained(std::chrono::seconds(grace));
+        if (!drained) LOG_WARN("grace time over with %zu request(s) still open; exiting", server.in_flight());
+        LOG_INFO("otari stopped");
+        // Idle keep-alive connections would hold the server open for seconds more; every
+        // record is already written (one write(2) each), so leave now.
+        std::_Exit(0);
+    });
+    signal_thread.detach();
+    server.run();
+    return k_exit_ok;
+}
+
+}  // namespace
+
+Runner add_up(CLI::App& app, GlobalOptions& global) {
+    auto* cmd = app.add_subcommand("up", "Run the gateway in the foreground");
+    auto opts = std::make_shared<UpOptions>();
+    cmd->add_option("-p,--port", opts->port, "Port to listen on (default: port in the config, 8000)");
+    cmd->add_option("--host", opts->host, "Address to listen on (default: host in the config, 127.0.0.1)");
+    cmd->add_option("--log-level", opts->log_level, "error, warn, info or debug")->capture_default_str();
+    cmd->add_flag("--json-logs", opts->json_logs, "Log one JSON object per line");
+    cmd->add_option("--grace", opts->grace_seconds, "Seconds to let open streams finish on SIGINT/SIGTERM")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 3600));
+    return [&global, opts] { return run_up(global, *opts); };
+}
+
+}  // namespace otari::cli

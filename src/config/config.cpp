@@ -1,0 +1,261 @@
+#include "config/config.hpp"
+
+#include <cctype>
+#include <cstdlib>
+#include <set>
+#include <toml++/toml.h>
+
+#include "config/builtin_providers.hpp"
+#include "util/fileio.hpp"
+#include "util/paths.hpp"
+
+namespace otari::config {
+namespace {
+
+// Parsing state for one file: where errors point, and warnings gathered on the way.
+struct Reader {
+    std::string origin;
+    std::vector<std::string> warnings;
+
+    [[noreturn]] void fail(const toml::node& node, const std::string& message) const {
+        const auto& where = node.source().begin;
+        throw ConfigError(origin + ":" + std::to_string(where.line) + ":" +
+                          std::to_string(where.column) + ": " + message);
+    }
+
+    // "${VAR}" reads the environment. An unset variable expands to "" and is reported once.
+    std::string expand(const toml::node& node, const std::string& key, std::string text) {
+        std::string out;
+        size_t pos = 0;
+        while (pos < text.size()) {
+            size_t start = text.find("${", pos);
+            if (start == std::string::npos) {
+                out.append(text, pos);
+                break;
+            }
+            size_t end = text.find('}', start + 2);
+            if (end == std::string::npos) fail(node, key + ": unterminated ${ in \"" + text + "\"");
+            out.append(text, pos, start - pos);
+            std::string var = text.substr(start + 2, end - start - 2);
+            if (var.empty()) fail(node, key + ": empty ${} in \"" + text + "\"");
+            const char* value = std::getenv(var.c_str());
+            if (value) {
+                out += value;
+            } else {
+                warnings.push_back(origin + ":" + std::to_string(node.source().begin.line) +
+                                   ": " + key + " uses ${" + var + "}, which is not set");
+            }
+            pos = end + 1;
+        }
+        return out;
+    }
+
+    std::string string(const toml::node& node, const std::string& key) {
+        if (!node.is_string()) fail(node, key + ": expected a string");
+        return expand(node, key, node.as_string()->get());
+    }
+
+    bool boolean(const toml::node& node, const std::string& key) {
+        if (!node.is_boolean()) fail(node, key + ": expected true or false");
+        return node.as_boolean()->get();
+    }
+
+    int64_t integer(const toml::node& node, const std::string& key, int64_t min, int64_t max) {
+        if (!node.is_integer()) fail(node, key + ": expected an integer");
+        int64_t v = node.as_integer()->get();
+        if (v < min || v > max) {
+            fail(node, key + ": expected an integer from " + std::to_string(min) + " to " +
+                           std::to_string(max) + ", got " + std::to_string(v));
+        }
+        return v;
+    }
+
+    const toml::table& table(const toml::node& node, const std::string& key) {
+        if (!node.is_table()) fail(node, key + ": expected a table");
+        return *node.as_table();
+    }
+
+    std::vector<std::string> string_list(const toml::node& node, const std::string& key) {
+        if (!node.is_array()) fail(node, key + ": expected an array of strings");
+        std::vector<std::string> out;
+        for (const auto& item : *node.as_array()) out.push_back(string(item, key + "[]"));
+        return out;
+    }
+};
+
+bool valid_provider_name(std::string_view name) {
+    if (name.empty()) return false;
+    for (char c : name) {
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return false;
+    }
+    return true;
+}
+
+void validate_base_url(Reader& r, const toml::node& node, const std::string& key, const std::string& url) {
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+        r.fail(node, key + ": expected an http:// or https:// URL, got \"" + url + "\"");
+    }
+}
+
+Provider read_provider(Reader& r, const std::string& name, const toml::table& t) {
+    const std::string prefix = "providers." + name;
+    if (!valid_provider_name(name)) {
+        r.fail(t, prefix + ": a provider name may use letters, digits, '_', '-' and '.'");
+    }
+    Provider p;
+    p.name = name;
+    p.profile = name;
+    const BuiltinProvider* builtin = find_builtin(name);
+    if (builtin) {
+        p.type = builtin->type;
+        p.base_url = std::string(builtin->base_url);
+        p.key_env = std::string(builtin->key_env);
+        p.needs_key = !builtin->key_env.empty();
+        if (const char* key = p.key_env.empty() ? nullptr : std::getenv(p.key_env.c_str())) p.api_key = key;
+    }
+    bool has_type = false, has_url = false;
+    for (const auto& [k, node] : t) {
+        const std::string key(k.str());
+        const std::string full = prefix + "." + key;
+        if (key == "type") {
+            std::string type = r.string(node, full);
+            if (type == "anthropic") {
+                p.type = ProviderType::anthropic;
+            } else if (type == "openai") {
+                p.type = ProviderType::openai;
+            } else {
+                r.fail(node, full + ": expected \"anthropic\" or \"openai\", got \"" + type + "\"");
+            }
+            has_type = true;
+        } else if (key == "base_url") {
+            p.base_url = r.string(node, full);
+            validate_base_url(r, node, full, p.base_url);
+            while (!p.base_url.empty() && p.base_url.back() == '/') p.base_url.pop_back();
+            has_url = true;
+        } else if (key == "api_key") {
+            p.api_key = r.string(node, full);
+            p.key_env.clear();
+            p.needs_key = true;
+        } else if (key == "models") {
+            p.models = r.string_list(node, full);
+        } else if (key == "profile") {
+            p.profile = r.string(node, full);
+        } else {
+            r.fail(node, "unknown key " + full +
+                             " (expected type, base_url, api_key, models or profile)");
+        }
+    }
+    if (!builtin) {
+        if (!has_type) r.fail(t, prefix + ": missing type = \"anthropic\" or \"openai\"");
+        if (!has_url) r.fail(t, prefix + ": missing base_url");
+        // A custom server without api_key is taken as keyless (a local server).
+        if (p.api_key.empty() && t.find("api_key") == t.end()) p.needs_key = false;
+    }
+    return p;
+}
+
+// Built-in providers become usable when their key is in the environment (or need none).
+void add_builtin_providers(Config& config) {
+    for (const auto& b : builtin_providers()) {
+        std::string name(b.name);
+        if (config.providers.count(name)) continue;
+        Provider p;
+        p.name = name;
+        p.type = b.type;
+        p.base_url = std::string(b.base_url);
+        p.key_env = std::string(b.key_env);
+        p.needs_key = !b.key_env.empty();
+        p.builtin = true;
+        p.profile = name;
+        if (p.needs_key) {
+            const char* key = std::getenv(p.key_env.c_str());
+            if (!key || !*key) continue;
+            p.api_key = key;
+        }
+        config.providers.emplace(name, std::move(p));
+    }
+}
+
+Config read_root(Reader& r, const toml::table& root) {
+    Config c;
+    c.data_dir = util::xdg_data_home() / "otari";
+    for (const auto& [k, node] : root) {
+        const std::string key(k.str());
+        if (key == "host") {
+            c.host = r.string(node, key);
+            if (c.host.empty()) r.fail(node, "host: expected an address such as \"127.0.0.1\"");
+        } else if (key == "port") {
+            c.port = int(r.integer(node, key, 0, 65535));
+        } else if (key == "data_dir") {
+            c.data_dir = util::expand_home(r.string(node, key));
+        } else if (key == "reject_user_mismatch") {
+            c.reject_user_mismatch = r.boolean(node, key);
+        } else if (key == "providers") {
+            for (const auto& [name, pnode] : r.table(node, key)) {
+                std::string pname(name.str());
+                c.providers[pname] = read_provider(r, pname, r.table(pnode, "providers." + pname));
+            }
+        } else if (key == "aliases") {
+            for (const auto& [alias, target] : r.table(node, key)) {
+                std::string full = "aliases." + std::string(alias.str());
+                std::string value = r.string(target, full);
+                if (value.find(':') == std::string::npos && value.find('/') == std::string::npos) {
+                    r.fail(target, full + ": expected \"provider:model\", got \"" + value + "\"");
+                }
+                c.aliases[std::string(alias.str())] = value;
+            }
+        } else {
+            r.fail(node, "unknown key " + key +
+                             " (expected host, port, data_dir, reject_user_mismatch, "
+                             "[providers.NAME] or [aliases])");
+        }
+    }
+    add_builtin_providers(c);
+    c.warnings = std::move(r.warnings);
+    return c;
+}
+
+}  // namespace
+
+std::optional<std::filesystem::path> locate(const std::optional<std::string>& cli_path) {
+    if (cli_path) {
+        if (!std::filesystem::exists(*cli_path)) throw ConfigError(*cli_path + ": no such file (from --config)");
+        return std::filesystem::path(*cli_path);
+    }
+    if (const char* env = std::getenv("OTARI_CONFIG"); env && *env) {
+        if (!std::filesystem::exists(env)) throw ConfigError(std::string(env) + ": no such file (from $OTARI_CONFIG)");
+        return std::filesystem::path(env);
+    }
+    auto user = util::xdg_config_home() / "otari" / "config.toml";
+    if (std::filesystem::exists(user)) return user;
+    return std::nullopt;
+}
+
+Config parse(const std::string& toml_text, const std::string& origin) {
+    Reader reader{origin, {}};
+    toml::table root;
+    try {
+        root = toml::parse(toml_text, origin);
+    } catch (const toml::parse_error& e) {
+        const auto& where = e.source().begin;
+        throw ConfigError(origin + ":" + std::to_string(where.line) + ":" +
+                          std::to_string(where.column) + ": " + std::string(e.description()));
+    }
+    Config c = read_root(reader, root);
+    c.source = origin;
+    return c;
+}
+
+Config load(const std::optional<std::filesystem::path>& path) {
+    if (!path) return parse("", "embedded defaults");
+    std::optional<std::string> text;
+    try {
+        text = util::read_file(*path);
+    } catch (const std::exception& e) {
+        throw ConfigError(e.what());
+    }
+    if (!text) throw ConfigError(path->string() + ": no such file");
+    return parse(*text, path->string());
+}
+
+}  // namespace otari::config

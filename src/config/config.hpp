@@ -1,0 +1,51 @@
+#pragma once
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace otari::config {
+
+enum class ProviderType { anthropic, openai };
+
+struct Provider {
+    std::string name;  // the model-string prefix: "NAME:model"
+    ProviderType type = ProviderType::openai;
+    std::string base_url;  // anthropic: the root; openai: up to and including /v1
+    std::string api_key;   // empty: none (local servers) or missing (see key_env)
+    std::string key_env;   // where a built-in provider's key comes from, for messages
+    bool needs_key = true;
+    bool builtin = false;  // from the well-known table rather than [providers.NAME]
+    std::string profile;   // translation quirk profile name (defaults to NAME)
+    std::vector<std::string> models;  // declared ids, for the catalog
+};
+
+struct Config {
+    std::string host = "127.0.0.1";
+    int port = 8000;
+    std::filesystem::path data_dir;
+    bool reject_user_mismatch = true;
+    std::map<std::string, Provider> providers;    // usable providers, by name
+    std::map<std::string, std::string> aliases;   // bare name -> "provider:model"
+    std::string source = "embedded defaults";     // the file it came from
+    std::vector<std::string> warnings;            // shown once at start
+};
+
+// A config file that cannot be used; what() names the file, the line and what was expected.
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Where the config comes from: `--config PATH`, then $OTARI_CONFIG, then
+// $XDG_CONFIG_HOME/otari/config.toml, then nothing (embedded defaults).
+std::optional<std::filesystem::path> locate(const std::optional<std::string>& cli_path);
+
+// Load and validate. `path` nullopt means embedded defaults. Throws ConfigError.
+Config load(const std::optional<std::filesystem::path>& path);
+
+// Parse TOML text (for tests); `origin` names it in errors.
+Config parse(const std::string& toml_text, const std::string& origin);
+
+}  // namespace otari::config

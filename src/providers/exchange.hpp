@@ -1,0 +1,66 @@
+#pragma once
+// The pieces every provider adapter shares: one call's inputs, exactly-once recording, and the
+// mapping of transport failures to client errors.
+#include <memory>
+#include <string>
+
+#include "api/error.hpp"
+#include "config/config.hpp"
+#include "gateway/call.hpp"
+#include "http/message.hpp"
+#include "upstream/client.hpp"
+
+namespace otari::providers {
+
+// Records the call once, whichever path ends it (normal end, upstream failure, client gone).
+class CallFinisher {
+public:
+    CallFinisher(gateway::CallRecord record, gateway::Recorder recorder)
+        : m_record(std::move(record)), m_recorder(std::move(recorder)) {}
+    gateway::CallRecord& record() { return m_record; }
+    bool done() const { return m_done; }
+    void finish() {
+        if (m_done) return;
+        m_done = true;
+        m_record.latency_ms = gateway::ms_since(m_record.received);
+        if (m_recorder) m_recorder(m_record);
+    }
+    void fail(int status, std::string error) {
+        m_record.ok = false;
+        m_record.http_status = status;
+        m_record.error = std::move(error);
+        finish();
+    }
+
+private:
+    gateway::CallRecord m_record;
+    gateway::Recorder m_recorder;
+    bool m_done = false;
+};
+
+// One call on its way to a provider.
+struct Exchange {
+    const http::Request* request = nullptr;
+    const config::Provider* provider = nullptr;
+    std::shared_ptr<CallFinisher> finisher;
+    http::ClientProbe client_probe;  // valid while the handler runs (before the body streams)
+    api::Flavor flavor = api::Flavor::anthropic;
+};
+
+// The client error for an upstream that could not be reached or timed out before answering
+// (502 api_error or 504 timeout_error), recorded as failed. A client that went away gets a 499
+// record and a response nobody reads.
+http::Response transport_failure(Exchange& ex, const upstream::Call& call);
+
+// Headers worth passing from an upstream error or response to the client: retry-after (whole
+// seconds), x-should-retry, anthropic-ratelimit-*, and the upstream request id as
+// x-upstream-request-id.
+void copy_passthrough_headers(const http::Headers& from, http::Headers& to);
+
+// A provider configured without the key it needs: a clear 502 that says which variable to set.
+void require_api_key(const config::Provider& provider);
+
+// The `event: error` frame for a stream that broke after it started.
+std::string sse_error_frame(const std::string& type, const std::string& message);
+
+}  // namespace otari::providers

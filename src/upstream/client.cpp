@@ -1,0 +1,230 @@
+#include "upstream/client.hpp"
+
+#include <curl/curl.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace otari::upstream {
+namespace {
+
+// One multi handle per thread: its connection cache keeps upstream connections alive between
+// the calls this thread makes. A thread runs one call at a time (one request per worker).
+struct ThreadCurl {
+    CURLM* multi = nullptr;
+    CURL* spare_easy = nullptr;
+    ThreadCurl() {
+        multi = curl_multi_init();
+        curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 16L);
+    }
+    ~ThreadCurl() {
+        if (spare_easy) curl_easy_cleanup(spare_easy);
+        curl_multi_cleanup(multi);
+    }
+};
+
+ThreadCurl& thread_curl() {
+    thread_local ThreadCurl tc;
+    return tc;
+}
+
+constexpr std::chrono::milliseconds k_probe_interval{250};
+
+}  // namespace
+
+void global_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+struct Call::Impl {
+    CURL* easy = nullptr;
+    CURLM* multi = nullptr;
+    curl_slist* header_list = nullptr;
+    bool attached = false;
+};
+
+Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::move(request)) {
+    m_started = std::chrono::steady_clock::now();
+    ThreadCurl& tc = thread_curl();
+    m_impl->multi = tc.multi;
+    if (tc.spare_easy) {
+        m_impl->easy = tc.spare_easy;
+        tc.spare_easy = nullptr;
+        curl_easy_reset(m_impl->easy);
+    } else {
+        m_impl->easy = curl_easy_init();
+    }
+    if (!m_impl->easy) throw std::runtime_error("curl_easy_init failed");
+    CURL* e = m_impl->easy;
+    curl_easy_setopt(e, CURLOPT_URL, m_request.url.c_str());
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, m_request.connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, m_request.stall_timeout_s);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Call::on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Call::on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
+    if (m_request.method == "POST") {
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, m_request.body.data());
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(m_request.body.size()));
+    } else if (m_request.method != "GET") {
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m_request.method.c_str());
+    }
+    // curl adds "Expect: 100-continue" to large POSTs, costing a round trip; disable it.
+    m_impl->header_list = curl_slist_append(m_impl->header_list, "Expect:");
+    for (const auto& [name, value] : m_request.headers) {
+        std::string line = name + ": " + value;
+        m_impl->header_list = curl_slist_append(m_impl->header_list, line.c_str());
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, m_impl->header_list);
+    if (curl_multi_add_handle(m_impl->multi, e) != CURLM_OK) throw std::runtime_error("curl_multi_add_handle failed");
+    m_impl->attached = true;
+}
+
+Call::~Call() {
+    if (m_impl->attached) curl_multi_remove_handle(m_impl->multi, m_impl->easy);
+    if (m_impl->header_list) curl_slist_free_all(m_impl->header_list);
+    ThreadCurl& tc = thread_curl();
+    // Keep one easy handle per thread for the next call (its DNS cache and buffers survive);
+    // a handle from an unfinished transfer is discarded.
+    if (m_impl->multi == tc.multi && !tc.spare_easy && m_finished && m_failure == Failure::none) {
+        tc.spare_easy = m_impl->easy;
+    } else {
+        curl_easy_cleanup(m_impl->easy);
+    }
+}
+
+size_t Call::on_header(char* data, size_t size, size_t count, void* self_ptr) {
+    auto* self = static_cast<Call*>(self_ptr);
+    size_t len = size * count;
+    std::string_view line(data, len);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.rfind("HTTP/", 0) == 0) {
+        // A new status line (after 100 Continue or a redirect) starts a new header block.
+        self->m_headers = http::Headers();
+        size_t sp = line.find(' ');
+        self->m_status = sp == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+        return len;
+    }
+    if (line.empty()) {
+        if (self->m_status >= 200) {
+            self->m_headers_done = true;
+            self->m_headers_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - self->m_started).count();
+        }
+        return len;
+    }
+    size_t colon = line.find(':');
+    if (colon != std::string_view::npos) {
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+        self->m_headers.add(std::string(line.substr(0, colon)), std::string(value));
+    }
+    return len;
+}
+
+size_t Call::on_body(char* data, size_t size, size_t count, void* self_ptr) {
+    auto* self = static_cast<Call*>(self_ptr);
+    size_t len = size * count;
+    if (self->m_first_byte_s < 0) {
+        self->m_first_byte_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - self->m_started).count();
+    }
+    self->m_buffer.append(data, len);
+    self->m_bytes_received += len;
+    return len;
+}
+
+void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive,
+                const std::function<bool()>& done) {
+    auto deadline = std::chrono::steady_clock::now() + max_wait;
+    auto next_probe = std::chrono::steady_clock::now() + k_probe_interval;
+    while (!m_finished) {
+        int running = 0;
+        CURLMcode mc = curl_multi_perform(m_impl->multi, &running);
+        if (mc != CURLM_OK) {
+            m_failure = Failure::transport;
+            m_error = curl_multi_strerror(mc);
+            m_finished = true;
+            break;
+        }
+        int queued = 0;
+        while (CURLMsg* msg = curl_multi_info_read(m_impl->multi, &queued)) {
+            if (msg->msg != CURLMSG_DONE || msg->easy_handle != m_impl->easy) continue;
+            m_finished = true;
+            CURLcode rc = msg->data.result;
+            if (rc != CURLE_OK) {
+                m_error = curl_easy_strerror(rc);
+                switch (rc) {
+                    case CURLE_COULDNT_CONNECT:
+                    case CURLE_COULDNT_RESOLVE_HOST:
+                    case CURLE_COULDNT_RESOLVE_PROXY:
+                    case CURLE_SSL_CONNECT_ERROR:
+                        m_failure = m_headers_done ? Failure::transport : Failure::connect;
+                        break;
+                    case CURLE_OPERATION_TIMEDOUT: m_failure = Failure::timeout; break;
+                    default: m_failure = Failure::transport; break;
+                }
+            }
+        }
+        if (m_finished || done()) break;
+        auto now = std::chrono::steady_clock::now();
+        if (now >= deadline) break;
+        if (client_alive && now >= next_probe) {
+            if (!client_alive()) {
+                m_failure = Failure::cancelled;
+                m_error = "client disconnected";
+                m_finished = true;
+                break;
+            }
+            next_probe = now + k_probe_interval;
+        }
+        auto until = std::min(deadline, next_probe);
+        int wait_ms = int(std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count());
+        curl_multi_poll(m_impl->multi, nullptr, 0, std::max(wait_ms, 1), nullptr);
+    }
+    if (m_finished && m_impl->attached) {
+        curl_multi_remove_handle(m_impl->multi, m_impl->easy);
+        m_impl->attached = false;
+    }
+}
+
+bool Call::wait_headers(const http::ClientProbe& client_alive) {
+    while (!m_headers_done && !m_finished) {
+        pump(std::chrono::hours(24), client_alive, [this] { return m_headers_done; });
+    }
+    if (!m_headers_done && m_failure == Failure::none && m_finished) {
+        m_failure = Failure::transport;
+        m_error = "upstream closed the connection without a response";
+    }
+    return m_headers_done;
+}
+
+Call::Read Call::read(std::string& out, std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive) {
+    if (m_buffer.empty() && !m_finished) {
+        pump(max_wait, client_alive, [this] { return !m_buffer.empty(); });
+    }
+    if (!m_buffer.empty()) {
+        if (out.empty()) {
+            out.swap(m_buffer);
+        } else {
+            out.append(m_buffer);
+            m_buffer.clear();
+        }
+        return Read::data;
+    }
+    if (m_finished) return m_failure == Failure::none ? Read::end : Read::failed;
+    return Read::idle;
+}
+
+bool Call::read_all(std::string& out, size_t limit, const http::ClientProbe& client_alive) {
+    while (!m_finished && m_buffer.size() <= limit) {
+        pump(std::chrono::hours(24), client_alive, [this, limit] { return m_buffer.size() > limit; });
+    }
+    out.append(m_buffer, 0, std::min(m_buffer.size(), limit));
+    m_buffer.clear();
+    return m_failure == Failure::none;
+}
+
+}  // namespace otari::upstream

@@ -1,0 +1,90 @@
+#pragma once
+// The one place that talks libcurl. An UpstreamCall is a pull-style HTTP exchange driven on the
+// calling thread: the gateway learns the upstream status before it commits its own, then pulls
+// body bytes as they arrive. Connections are kept alive and reused by later calls on the same
+// thread (each worker thread owns one curl multi handle and its connection cache).
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace otari::upstream {
+
+// Call once in main() before any thread starts (curl_global_init is not thread-safe).
+void global_init();
+
+struct Request {
+    std::string method = "POST";
+    std::string url;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    long connect_timeout_ms = 10000;
+    // The transfer fails when fewer than 1 byte arrives during this many seconds (a stalled
+    // upstream). Not a total timeout: long generations are fine while bytes flow.
+    long stall_timeout_s = 600;
+};
+
+enum class Failure {
+    none,
+    connect,    // could not connect (refused, DNS, TLS)
+    timeout,    // connect timeout or stall
+    transport,  // the connection broke mid-transfer
+    cancelled,  // the client went away
+};
+
+class Call {
+public:
+    // Start the transfer (returns at once; nothing is sent until a wait/read call pumps).
+    explicit Call(Request request);
+    ~Call();
+    Call(const Call&) = delete;
+    Call& operator=(const Call&) = delete;
+
+    // Block until the status and headers are in (true), or the transfer failed or the client
+    // went away (false; see failure()). `client_alive` is polled about every 250 ms.
+    bool wait_headers(const http::ClientProbe& client_alive);
+
+    enum class Read { data, idle, end, failed };
+    // Move buffered body bytes into `out` (appending). Waits up to `max_wait` for bytes:
+    // data = bytes appended; idle = none arrived in time; end = body complete (out may hold the
+    // last bytes); failed = see failure().
+    Read read(std::string& out, std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive);
+
+    // The rest of the body (for error and non-stream responses), up to `limit` bytes.
+    bool read_all(std::string& out, size_t limit, const http::ClientProbe& client_alive);
+
+    int status() const { return m_status; }
+    const http::Headers& headers() const { return m_headers; }
+    Failure failure() const { return m_failure; }
+    const std::string& error_message() const { return m_error; }
+    // Seconds from start to the first body byte (negative until then), and to the headers.
+    double seconds_to_first_byte() const { return m_first_byte_s; }
+    double seconds_to_headers() const { return m_headers_s; }
+    size_t bytes_received() const { return m_bytes_received; }
+
+private:
+    struct Impl;
+    static size_t on_header(char* data, size_t size, size_t count, void* self);
+    static size_t on_body(char* data, size_t size, size_t count, void* self);
+    // Run curl until `done()` or the wait expires; false when the transfer ended or failed.
+    void pump(std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive,
+              const std::function<bool()>& done);
+
+    std::unique_ptr<Impl> m_impl;
+    Request m_request;
+    int m_status = 0;
+    bool m_headers_done = false;
+    bool m_finished = false;
+    http::Headers m_headers;
+    std::string m_buffer;
+    Failure m_failure = Failure::none;
+    std::string m_error;
+    double m_first_byte_s = -1;
+    double m_headers_s = -1;
+    size_t m_bytes_received = 0;
+    std::chrono::steady_clock::time_point m_started;
+};
+
+}  // namespace otari::upstream

@@ -1,0 +1,92 @@
+#include "util/json_scan.hpp"
+
+#include "util/json.hpp"
+
+namespace otari::util {
+namespace {
+
+// Index just past the string literal starting at `pos` (which holds '"').
+size_t skip_string(std::string_view s, size_t pos) {
+    ++pos;
+    while (pos < s.size()) {
+        char c = s[pos];
+        if (c == '\\') {
+            pos += 2;
+        } else if (c == '"') {
+            return pos + 1;
+        } else {
+            ++pos;
+        }
+    }
+    return std::string_view::npos;
+}
+
+size_t skip_ws(std::string_view s, size_t pos) {
+    while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r')) ++pos;
+    return pos;
+}
+
+// Index just past the value starting at `pos`.
+size_t skip_value(std::string_view s, size_t pos) {
+    if (pos >= s.size()) return std::string_view::npos;
+    char c = s[pos];
+    if (c == '"') return skip_string(s, pos);
+    if (c == '{' || c == '[') {
+        int depth = 0;
+        while (pos < s.size()) {
+            char d = s[pos];
+            if (d == '"') {
+                pos = skip_string(s, pos);
+                if (pos == std::string_view::npos) return pos;
+                continue;
+            }
+            if (d == '{' || d == '[') ++depth;
+            if (d == '}' || d == ']') {
+                if (--depth == 0) return pos + 1;
+            }
+            ++pos;
+        }
+        return std::string_view::npos;
+    }
+    while (pos < s.size() && s[pos] != ',' && s[pos] != '}' && s[pos] != ']' && s[pos] != ' ' &&
+           s[pos] != '\n' && s[pos] != '\r' && s[pos] != '\t') {
+        ++pos;
+    }
+    return pos;
+}
+
+}  // namespace
+
+std::string json_quote(std::string_view text) { return dump_json(json(std::string(text))); }
+
+std::optional<std::string> replace_top_level_string(std::string_view s, std::string_view key,
+                                                    std::string_view new_value) {
+    size_t pos = skip_ws(s, 0);
+    if (pos >= s.size() || s[pos] != '{') return std::nullopt;
+    pos = skip_ws(s, pos + 1);
+    while (pos < s.size() && s[pos] == '"') {
+        size_t key_end = skip_string(s, pos);
+        if (key_end == std::string_view::npos) return std::nullopt;
+        // Keys with escapes never equal the plain keys we look for; compare the raw bytes.
+        bool match = s.substr(pos + 1, key_end - pos - 2) == key;
+        pos = skip_ws(s, key_end);
+        if (pos >= s.size() || s[pos] != ':') return std::nullopt;
+        pos = skip_ws(s, pos + 1);
+        size_t value_end = skip_value(s, pos);
+        if (value_end == std::string_view::npos) return std::nullopt;
+        if (match) {
+            if (s[pos] != '"') return std::nullopt;
+            std::string out;
+            out.reserve(s.size() + new_value.size());
+            out.append(s.substr(0, pos));
+            out.append(json_quote(new_value));
+            out.append(s.substr(value_end));
+            return out;
+        }
+        pos = skip_ws(s, value_end);
+        if (pos < s.size() && s[pos] == ',') pos = skip_ws(s, pos + 1);
+    }
+    return std::nullopt;
+}
+
+}  // namespace otari::util

@@ -1,0 +1,103 @@
+#include "util/log.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdarg>
+#include <cstdio>
+#include <ctime>
+
+#include "util/json.hpp"
+
+namespace otari::log {
+namespace {
+
+std::atomic<int> g_level{static_cast<int>(Level::info)};
+std::atomic<bool> g_json{false};
+
+const char* level_name(Level level) {
+    switch (level) {
+        case Level::error: return "error";
+        case Level::warn: return "warn";
+        case Level::info: return "info";
+        case Level::debug: return "debug";
+    }
+    return "info";
+}
+
+std::string timestamp() {
+    auto now = std::chrono::system_clock::now();
+    std::time_t secs = std::chrono::system_clock::to_time_t(now);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms));
+    return buf;
+}
+
+}  // namespace
+
+void set_level(Level level) { g_level = static_cast<int>(level); }
+Level level() { return static_cast<Level>(g_level.load()); }
+void set_json(bool on) { g_json = on; }
+bool enabled(Level level) { return static_cast<int>(level) <= g_level.load(std::memory_order_relaxed); }
+
+bool parse_level(std::string_view text, Level& out) {
+    for (Level l : {Level::error, Level::warn, Level::info, Level::debug}) {
+        if (text == level_name(l)) {
+            out = l;
+            return true;
+        }
+    }
+    if (text == "warning") {
+        out = Level::warn;
+        return true;
+    }
+    return false;
+}
+
+std::string format(const char* fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    char small[512];
+    va_list copy;
+    va_copy(copy, args);
+    int n = std::vsnprintf(small, sizeof small, fmt, copy);
+    va_end(copy);
+    std::string out;
+    if (n < 0) {
+        out = fmt;
+    } else if (size_t(n) < sizeof small) {
+        out.assign(small, size_t(n));
+    } else {
+        out.resize(size_t(n));
+        std::vsnprintf(out.data(), out.size() + 1, fmt, args);
+    }
+    va_end(args);
+    return out;
+}
+
+void write(Level level, std::string_view message) {
+    std::string line;
+    if (g_json) {
+        json j = {{"ts", timestamp()}, {"level", level_name(level)}, {"msg", message}};
+        line = dump_json(j);
+    } else {
+        line = timestamp() + " " + level_name(level) + ": ";
+        line.append(message);
+    }
+    line.push_back('\n');
+    // One write(2) per line: whole lines even with many threads, and nothing sits in a
+    // stdio buffer when the output is a pipe or a file.
+    size_t off = 0;
+    while (off < line.size()) {
+        ssize_t n = ::write(STDERR_FILENO, line.data() + off, line.size() - off);
+        if (n <= 0) break;
+        off += size_t(n);
+    }
+}
+
+}  // namespace otari::log
