@@ -59,8 +59,8 @@ public:
                 continue;
             }
             if (result == upstream::Call::Read::end) {
-                m_raw.append("\n\n");  // a final event without its blank line still counts
                 take_complete_events(out);
+                relay_final_partial_event(out);
                 if (!m_saw_stop && !m_saw_error) {
                     fail_stream(out, "api_error", "upstream stream ended before the message was complete");
                 }
@@ -155,6 +155,19 @@ private:
             m_finisher->finish();
         }
         out.append(event_bytes);
+    }
+
+    // The body ended inside an event. A whole event that only lacks its blank line still
+    // counts; a cut-off one is dropped (as the SSE spec says), never relayed half.
+    void relay_final_partial_event(std::string& out) {
+        if (m_raw.empty()) return;
+        std::string candidate = m_raw + "\n\n";
+        m_raw.clear();
+        http::SseParser parser;
+        parser.feed(candidate);
+        http::SseEvent event;
+        if (!parser.next(event) || !json::accept(event.data)) return;
+        inspect(candidate, out);
     }
 
     void fail_stream(std::string& out, const std::string& type, const std::string& message) {

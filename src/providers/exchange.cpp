@@ -25,7 +25,7 @@ void copy_passthrough_headers(const http::Headers& from, http::Headers& to) {
             to.set("retry-after", secs >= 0 ? std::to_string(int64_t(secs)) : value);
         } else if (http::iequals(name, "x-should-retry")) {
             to.set("x-should-retry", value);
-        } else if (name.size() > 21 && http::iequals(std::string_view(name).substr(0, 21), "anthropic-ratelimit-")) {
+        } else if (name.size() > 20 && http::iequals(std::string_view(name).substr(0, 20), "anthropic-ratelimit-")) {
             to.add(name, value);
         } else if (http::iequals(name, "request-id") || http::iequals(name, "x-request-id")) {
             to.set("x-upstream-request-id", value);

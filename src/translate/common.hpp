@@ -1,0 +1,42 @@
+#pragma once
+// Types shared by the pure translation functions (Anthropic Messages <-> OpenAI Chat
+// Completions). Nothing here does I/O.
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "util/json.hpp"
+
+namespace otari::translate {
+
+// The client's request cannot be expressed for the upstream (or is malformed in a way the
+// validator did not catch). The gateway answers 400 invalid_request_error with what().
+struct TranslateError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The upstream answered 2xx with something that cannot be translated (for example tool-call
+// arguments that are not JSON). The gateway answers 502 api_error with what().
+struct UpstreamFormatError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Token usage in Anthropic's convention: input_tokens excludes cache reads and writes.
+struct TokenUsage {
+    int64_t input_tokens = 0;
+    int64_t output_tokens = 0;
+    int64_t cache_read_tokens = 0;
+    int64_t cache_write_tokens = 0;
+    bool reported = false;  // the upstream sent usage (false: estimated or unknown)
+};
+
+// An upstream error mapped to the client's error vocabulary.
+struct MappedError {
+    int status = 500;
+    std::string type;     // the client's error type, e.g. "rate_limit_error"
+    std::string message;  // human-readable, from the upstream where it said something
+    std::optional<std::string> retry_after;  // whole seconds, when the upstream sent one
+};
+
+}  // namespace otari::translate
