@@ -1,0 +1,118 @@
+#include "translate/response_from_openai.hpp"
+
+#include "translate/common.hpp"
+#include "translate/openai_answer.hpp"
+#include "translate/openai_errors.hpp"
+#include "util/random.hpp"
+
+namespace otari::translate {
+namespace {
+
+std::string message_id_for(const json& completion) {
+    auto it = completion.find("id");
+    if (it != completion.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+        const auto& id = it->get_ref<const std::string&>();
+        return id.rfind("msg_", 0) == 0 ? id : "msg_" + id;
+    }
+    return "msg_" + util::random_base62(24);
+}
+
+void throw_if_reported_error(const json& completion, const json& choice) {
+    if (auto it = completion.find("error"); it != completion.end() && !it->is_null()) {
+        throw UpstreamReportedError(error_from_openai_object(*it));
+    }
+    const json finish = choice.value("finish_reason", json());
+    if (finish == "error") {
+        throw UpstreamReportedError(error_from_openai_object(choice.value("error", json())));
+    }
+    if (finish == "insufficient_system_resource") {
+        throw UpstreamReportedError(
+            MappedError{529, "overloaded_error", "the upstream has insufficient resources", {}});
+    }
+}
+
+json tool_use_block(const json& id, const json& function, const ToolNameMap* names) {
+    const std::string upstream_name = function.contains("name") && function["name"].is_string()
+                                          ? function["name"].get<std::string>()
+                                          : std::string();
+    std::string name = names ? names->to_client(upstream_name) : upstream_name;
+    json input = parse_tool_arguments(function.value("arguments", json()), name);
+    return json{{"type", "tool_use"},
+                {"id", client_tool_id(id.is_string() ? id.get_ref<const std::string&>() : "")},
+                {"name", std::move(name)},
+                {"input", std::move(input)}};
+}
+
+}  // namespace
+
+json response_from_openai(const json& chat_completion, const std::string& client_model,
+                          const Profile& profile, const ToolNameMap* names) {
+    if (!chat_completion.is_object()) {
+        throw UpstreamFormatError("the upstream answer is not a JSON object");
+    }
+    const json& choices = chat_completion.contains("choices") ? chat_completion["choices"] : json();
+    if (chat_completion.contains("error") && !chat_completion["error"].is_null()) {
+        throw_if_reported_error(chat_completion, json::object());
+    }
+    if (!choices.is_array() || choices.empty() || !choices[0].is_object()) {
+        throw UpstreamFormatError("the upstream answer has no choices");
+    }
+    const json& choice = choices[0];
+    throw_if_reported_error(chat_completion, choice);
+    const json& message = choice.contains("message") ? choice["message"] : json();
+    if (!message.is_object()) throw UpstreamFormatError("the upstream answer has no message");
+
+    json content = json::array();
+    if (std::string reasoning = reasoning_text(message); !reasoning.empty()) {
+        content.push_back(
+            {{"type", "thinking"}, {"thinking", std::move(reasoning)}, {"signature", ""}});
+    }
+    if (std::string text = content_text(message.value("content", json())); !text.empty()) {
+        content.push_back({{"type", "text"}, {"text", std::move(text)}});
+    }
+    bool refused = false;
+    if (auto it = message.find("refusal");
+        it != message.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+        refused = true;
+        content.push_back({{"type", "text"}, {"text", *it}});
+    }
+    bool tool_used = false;
+    if (auto it = message.find("tool_calls"); it != message.end() && it->is_array()) {
+        for (const auto& call : *it) {
+            if (!call.is_object()) continue;
+            if (call.contains("type") && call["type"] != "function") continue;
+            auto function = call.find("function");
+            if (function == call.end() || !function->is_object()) continue;
+            content.push_back(tool_use_block(call.value("id", json()), *function, names));
+            tool_used = true;
+        }
+    }
+    if (auto it = message.find("function_call");
+        !tool_used && it != message.end() && it->is_object()) {
+        content.push_back(tool_use_block(json(), *it, names));
+        tool_used = true;
+    }
+
+    const std::optional<std::string> matched = matched_stop_string(choice, profile);
+    const std::string stop_reason =
+        refused ? "refusal"
+                : stop_reason_from_openai(choice.value("finish_reason", json()), tool_used,
+                                          matched.has_value());
+    const TokenUsage usage = usage_from_openai(chat_completion.value("usage", json()));
+
+    json out = json::object();
+    out["id"] = message_id_for(chat_completion);
+    out["type"] = "message";
+    out["role"] = "assistant";
+    out["model"] = client_model;
+    out["content"] = std::move(content);
+    out["stop_reason"] = stop_reason;
+    out["stop_sequence"] = stop_reason == "stop_sequence" ? json(*matched) : json();
+    out["usage"] = {{"input_tokens", usage.input_tokens},
+                    {"cache_creation_input_tokens", usage.cache_write_tokens},
+                    {"cache_read_input_tokens", usage.cache_read_tokens},
+                    {"output_tokens", usage.output_tokens}};
+    return out;
+}
+
+}  // namespace otari::translate
