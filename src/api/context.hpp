@@ -16,6 +16,7 @@ struct Context {
 // Handlers return the response, or throw ApiError before any byte is written.
 // `client_alive` reports whether the caller is still connected while the handler waits.
 http::Response post_messages(Context& ctx, http::Request& req, const http::ClientProbe& client_alive);
+http::Response post_chat_completions(Context& ctx, http::Request& req, const http::ClientProbe& client_alive);
 http::Response post_count_tokens(Context& ctx, http::Request& req, const http::ClientProbe& client_alive);
 http::Response get_models(Context& ctx, http::Request& req, const http::ClientProbe& client_alive);
 http::Response get_health(Context& ctx, http::Request& req, const http::ClientProbe& client_alive);

@@ -79,4 +79,29 @@ void validate_messages_request(const json& body) {
 
 void validate_count_tokens_request(const json& body) { validate_common(body); }
 
+void validate_chat_request(const json& body) {
+    if (!body.contains("model")) throw invalid_request("model: field required");
+    if (!body["model"].is_string()) {
+        throw invalid_request(std::string("model: expected a string, got ") + type_name(body["model"]));
+    }
+    if (!body.contains("messages")) throw invalid_request("messages: field required");
+    const json& messages = body["messages"];
+    if (!messages.is_array()) {
+        throw invalid_request(std::string("messages: expected an array, got ") + type_name(messages));
+    }
+    if (messages.empty()) throw invalid_request("messages: at least one message is required");
+    for (size_t i = 0; i < messages.size(); ++i) {
+        const json& m = messages[i];
+        std::string where = "messages[" + std::to_string(i) + "]";
+        if (!m.is_object()) throw invalid_request(where + ": expected an object, got " + type_name(m));
+        if (!m.contains("role") || !m["role"].is_string()) throw invalid_request(where + ".role: field required");
+    }
+    if (body.contains("stream") && !body["stream"].is_boolean() && !body["stream"].is_null()) {
+        throw invalid_request("stream: expected a boolean");
+    }
+    if (body.contains("user") && !body["user"].is_string() && !body["user"].is_null()) {
+        throw invalid_request("user: expected a string");
+    }
+}
+
 }  // namespace otari::api

@@ -15,4 +15,7 @@ void validate_messages_request(const json& body);
 // count_tokens takes a Messages request without max_tokens.
 void validate_count_tokens_request(const json& body);
 
+// A Chat Completions request: model, a non-empty messages array of objects with a role.
+void validate_chat_request(const json& body);
+
 }  // namespace otari::api

@@ -58,6 +58,7 @@ std::vector<server::Route> gateway_routes(api::Context& ctx) {
         {"POST", "/v1/messages", Flavor::anthropic, bind(api::post_messages)},
         {"POST", "/v1/messages/count_tokens", Flavor::anthropic, bind(api::post_count_tokens)},
         {"GET", "/v1/models", Flavor::anthropic, bind(api::get_models)},
+        {"POST", "/v1/chat/completions", Flavor::openai, bind(api::post_chat_completions)},
     };
 }
 

@@ -37,18 +37,22 @@ auth::Key authenticate(const http::Headers& headers, auth::KeyRing& keys) {
                         "key of this gateway (list keys with `otari keys list`)");
 }
 
-void check_user_binding(const auth::Key& key, const json& body, bool reject_user_mismatch) {
+void check_claimed_user(const auth::Key& key, std::string_view claimed, std::string_view field,
+                        bool reject_user_mismatch) {
     if (!reject_user_mismatch || key.allow_user_mismatch) return;
+    if (claimed.empty() || claimed == key.user) return;
+    throw api::ApiError(403, "permission_error",
+                        std::string(field) + " does not match the user of this key ('" + key.user +
+                            "'). Create the key with --allow-user-mismatch, or set reject_user_mismatch = "
+                            "false in the config");
+}
+
+void check_user_binding(const auth::Key& key, const json& body, bool reject_user_mismatch) {
     auto metadata = body.find("metadata");
     if (metadata == body.end() || !metadata->is_object()) return;
     auto user_id = metadata->find("user_id");
     if (user_id == metadata->end() || !user_id->is_string()) return;
-    const auto& claimed = user_id->get_ref<const std::string&>();
-    if (claimed.empty() || claimed == key.user) return;
-    throw api::ApiError(403, "permission_error",
-                        "metadata.user_id does not match the user of this key ('" + key.user +
-                            "'). Create the key with --allow-user-mismatch, or set reject_user_mismatch = "
-                            "false in the config");
+    check_claimed_user(key, user_id->get_ref<const std::string&>(), "metadata.user_id", reject_user_mismatch);
 }
 
 }  // namespace otari::gateway

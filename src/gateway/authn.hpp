@@ -17,6 +17,9 @@ auth::Key authenticate(const http::Headers& headers, auth::KeyRing& keys);
 
 // Standalone mode binds spend to the key's user: a `metadata.user_id` naming someone else is a
 // 403 permission_error unless mismatches are allowed (config or key).
+// The same rule for a user named in another field (`user` of a Chat Completions request).
+void check_claimed_user(const auth::Key& key, std::string_view claimed, std::string_view field,
+                        bool reject_user_mismatch);
 void check_user_binding(const auth::Key& key, const json& body, bool reject_user_mismatch);
 
 }  // namespace otari::gateway

@@ -1,13 +1,203 @@
 #include "providers/openai.hpp"
 
-namespace otari::providers {
+#include <variant>
 
-http::Response openai_messages(Exchange ex, json body, const gateway::Route& route, bool stream) {
-    (void)body;
-    (void)stream;
-    (void)ex;
-    throw api::ApiError(501, "api_error",
-                        "provider '" + route.provider->name + "' is OpenAI-compatible; translation is not built yet");
+#include "providers/sse_stream.hpp"
+#include "translate/message_events.hpp"
+#include "translate/openai_errors.hpp"
+#include "translate/request_to_openai.hpp"
+#include "translate/response_from_openai.hpp"
+#include "translate/stream_from_openai.hpp"
+#include "translate/tool_ids.hpp"
+#include "util/log.hpp"
+#include "util/random.hpp"
+
+namespace otari::providers {
+namespace {
+
+constexpr size_t k_max_response_bytes = 256u << 20;
+constexpr size_t k_max_error_bytes = 1u << 20;
+// A provider that accepted the request but sends nothing for this long (a long prefill) gets
+// the client's stream opened anyway, so idle-connection timeouts do not fire.
+constexpr auto k_commit_deadline = std::chrono::seconds(10);
+
+// OpenAI chunks -> Anthropic events (translate::StreamFromOpenAI) behind the stream pump.
+class ChunksToMessagesTranslator : public EventTranslator {
+public:
+    ChunksToMessagesTranslator(std::string client_model, const translate::Profile& profile, int64_t input_estimate,
+                               translate::ToolNameMap names)
+        : m_names(std::move(names)),
+          m_stream(std::move(client_model), "msg_" + util::random_base62(24), profile, input_estimate, &m_names) {}
+
+    std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {
+        if (event.data == "[DONE]") return std::nullopt;
+        m_parsed = json::parse(event.data, nullptr, false);
+        m_parsed_from = &event;
+        if (m_parsed.is_discarded()) return std::nullopt;
+        return translate::StreamFromOpenAI::chunk_error(m_parsed);
+    }
+
+    void on_event(const http::SseEvent& event, std::string& out) override {
+        if (event.data == "[DONE]") {
+            m_stream.on_done(out);
+            return;
+        }
+        json chunk = m_parsed_from == &event ? std::move(m_parsed) : json::parse(event.data, nullptr, false);
+        m_parsed_from = nullptr;
+        if (chunk.is_discarded()) {
+            m_stream.on_upstream_error("api_error", "the provider sent a stream chunk that is not JSON", out);
+            return;
+        }
+        m_stream.on_chunk(chunk, out);
+    }
+
+    void on_eof(std::string& out) override { m_stream.on_eof(out); }
+    void on_failure(const std::string& type, const std::string& message, std::string& out) override {
+        m_stream.on_upstream_error(type, message, out);
+    }
+    void on_idle(std::string& out) override { m_stream.ping(out); }
+    void begin(std::string& out) override { m_stream.begin(out); }
+    bool finished() const override { return m_stream.finished(); }
+    bool failed() const override { return m_stream.failed(); }
+    translate::TokenUsage usage() const override { return m_stream.usage(); }
+    std::string stop_reason() const override { return m_stream.stop_reason(); }
+    std::string error_frame(const std::string& type, const std::string& message) const override {
+        return translate::anthropic_error_event(type, message);
+    }
+
+private:
+    translate::ToolNameMap m_names;  // before m_stream, which keeps a pointer to it
+    translate::StreamFromOpenAI m_stream;
+    json m_parsed;  // early_error's parse of the event that on_event receives next
+    const http::SseEvent* m_parsed_from = nullptr;
+};
+
+http::Response anthropic_error(Exchange& ex, const translate::MappedError& error) {
+    api::ApiError api_error(error.status, error.type, error.message);
+    if (error.retry_after) api_error.headers.set("retry-after", *error.retry_after);
+    ex.finisher->fail(error.status, error.message);
+    return api::error_response(api::Flavor::anthropic, api_error, ex.request->request_id);
+}
+
+http::Response upstream_error(Exchange& ex, upstream::Call& call) {
+    std::string body;
+    call.read_all(body, k_max_error_bytes, ex.client_probe);
+    auto retry_after = call.headers().get("retry-after");
+    auto mapped = translate::error_from_openai(call.status(), body, retry_after);
+    auto res = anthropic_error(ex, mapped);
+    http::Headers passthrough;
+    copy_passthrough_headers(call.headers(), passthrough);
+    for (const auto& [name, value] : passthrough.items()) {
+        if (!http::iequals(name, "retry-after")) res.headers.set(name, value);
+    }
+    return res;
+}
+
+void record_message_usage(CallFinisher& finisher, const json& message) {
+    auto& record = finisher.record();
+    const json& usage = message.value("usage", json::object());
+    record.usage.input_tokens = usage.value("input_tokens", int64_t(0));
+    record.usage.output_tokens = usage.value("output_tokens", int64_t(0));
+    record.usage.cache_read_tokens = usage.value("cache_read_input_tokens", int64_t(0));
+    record.usage.cache_write_tokens = usage.value("cache_creation_input_tokens", int64_t(0));
+    record.usage_source = gateway::UsageSource::upstream;
+    if (message.contains("stop_reason") && message["stop_reason"].is_string()) {
+        record.stop_reason = message["stop_reason"].get<std::string>();
+    }
+}
+
+// The upstream's whole JSON answer as an Anthropic message; errors as the client's error.
+std::variant<json, translate::MappedError> translate_whole_answer(const std::string& body,
+                                                                   const gateway::Route& route,
+                                                                   const translate::Profile& profile,
+                                                                   const translate::ToolNameMap& names) {
+    json completion = json::parse(body, nullptr, false);
+    if (completion.is_discarded()) {
+        return translate::MappedError{502, "api_error",
+                                      "provider '" + route.provider->name + "' answered 200 with a body that is not JSON",
+                                      {}};
+    }
+    try {
+        return translate::response_from_openai(completion, route.requested, profile, &names);
+    } catch (const translate::UpstreamReportedError& e) {
+        return e.mapped;
+    } catch (const translate::UpstreamFormatError& e) {
+        return translate::MappedError{502, "api_error",
+                                      "provider '" + route.provider->name + "' answered in a form otari cannot translate: " + e.what(),
+                                      {}};
+    }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> openai_upstream_headers(const config::Provider& provider,
+                                                                         bool stream) {
+    std::vector<std::pair<std::string, std::string>> out;
+    out.emplace_back("content-type", "application/json");
+    out.emplace_back("accept", stream ? "text/event-stream" : "application/json");
+    out.emplace_back("accept-encoding", "identity");
+    if (!provider.api_key.empty()) out.emplace_back("authorization", "Bearer " + provider.api_key);
+    return out;
+}
+
+http::Response openai_messages(Exchange ex, const json& body, const gateway::Route& route, bool stream) {
+    require_api_key(*route.provider);
+    const translate::Profile& profile = translate::profile_for(route.provider->profile);
+    translate::ToolNameMap names(body, profile);
+    upstream::Request request;
+    try {
+        request.body = dump_json(translate::request_to_openai(body, route.upstream_model, profile));
+    } catch (const translate::TranslateError& e) {
+        throw api::invalid_request(e.what());
+    }
+    request.url = route.provider->base_url + "/chat/completions";
+    request.headers = openai_upstream_headers(*route.provider, stream);
+    auto call = std::make_unique<upstream::Call>(std::move(request));
+    if (!call->wait_headers(ex.client_probe)) return transport_failure(ex, *call);
+    if (auto id = call->headers().get("x-request-id")) ex.finisher->record().upstream_request_id = std::string(*id);
+    if (call->status() < 200 || call->status() >= 300) return upstream_error(ex, *call);
+
+    auto content_type = call->headers().get("content-type");
+    bool upstream_streams = content_type && content_type->find("text/event-stream") != std::string_view::npos;
+    http::Response res;
+    if (stream && upstream_streams) {
+        int64_t input_estimate = int64_t(ex.request->body.size() / 4);
+        auto translator =
+            std::make_unique<ChunksToMessagesTranslator>(route.requested, profile, input_estimate, std::move(names));
+        auto relay = std::make_unique<TranslatedStream>(std::move(call), std::move(translator), ex.finisher);
+        if (auto error = relay->prime(ex.client_probe, k_commit_deadline)) {
+            if (error->status == 499) return http::Response{499, {}, "application/json", "", nullptr};
+            return anthropic_error(ex, *error);
+        }
+        res.content_type = "text/event-stream";
+        res.headers.set("cache-control", "no-cache");
+        res.stream = std::move(relay);
+        return res;
+    }
+
+    std::string body_text;
+    if (!call->read_all(body_text, k_max_response_bytes, ex.client_probe)) return transport_failure(ex, *call);
+    auto& record = ex.finisher->record();
+    record.ttft_ms = gateway::ms_since(record.received);
+    auto answer = translate_whole_answer(body_text, route, profile, names);
+    if (auto* error = std::get_if<translate::MappedError>(&answer)) {
+        record.upstream_failed = true;
+        return anthropic_error(ex, *error);
+    }
+    const json& message = std::get<json>(answer);
+    record_message_usage(*ex.finisher, message);
+    record.ok = true;
+    record.http_status = 200;
+    ex.finisher->finish();
+    if (stream) {
+        // The provider ignored `stream`: the whole answer as one burst of events.
+        res.content_type = "text/event-stream";
+        res.headers.set("cache-control", "no-cache");
+        translate::message_to_events(message, res.body);
+        return res;
+    }
+    res.body = dump_json(message);
+    return res;
 }
 
 }  // namespace otari::providers

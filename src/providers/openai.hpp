@@ -1,12 +1,20 @@
 #pragma once
-// Providers of type "openai" (any OpenAI-compatible server): Anthropic Messages requests are
-// translated to Chat Completions and the answers translated back.
+// Providers of type "openai" (any OpenAI-compatible server) behind the Anthropic Messages API:
+// the request is translated to Chat Completions and the answer (whole or streamed) back.
 #include "gateway/router.hpp"
 #include "providers/exchange.hpp"
 #include "util/json.hpp"
 
 namespace otari::providers {
 
-http::Response openai_messages(Exchange ex, json body, const gateway::Route& route, bool stream);
+// POST {base_url}/chat/completions with the translated `body`. Returns the Anthropic message,
+// a translated SSE stream when `stream`, or the upstream's error in the Anthropic envelope.
+// Throws api::ApiError only before the provider is contacted.
+http::Response openai_messages(Exchange ex, const json& body, const gateway::Route& route, bool stream);
+
+// The request headers for an OpenAI-compatible provider: JSON in, the provider's key as a
+// bearer token when it has one.
+std::vector<std::pair<std::string, std::string>> openai_upstream_headers(const config::Provider& provider,
+                                                                         bool stream);
 
 }  // namespace otari::providers

@@ -57,6 +57,12 @@ bool is_loopback_host_header(std::string_view host) {
 // cutting the streams in flight (Server::stop() would end them at their next chunk).
 class ListeningServer : public httplib::Server {
 public:
+    // The library listens with a backlog of 5 (compiled into Debian's build), so a burst of
+    // connections overflows the accept queue. Listening again on the bound socket raises it.
+    void raise_backlog(int backlog) {
+        socket_t sock = svr_sock_.load();
+        if (sock != INVALID_SOCKET) ::listen(sock, backlog);
+    }
     void stop_accepting() {
         socket_t sock = svr_sock_.load();
         if (sock != INVALID_SOCKET) ::shutdown(sock, SHUT_RDWR);
@@ -69,6 +75,8 @@ public:
 };
 
 namespace {
+
+constexpr int k_listen_backlog = 1024;
 
 api::Flavor flavor_for_path(const std::string& path) {
     return path.rfind("/v1/chat/", 0) == 0 || path.rfind("/v1/completions", 0) == 0 ? api::Flavor::openai
@@ -211,6 +219,7 @@ void Server::bind() {
     if (m_options.port == 0) {
         m_port = svr.bind_to_any_port(m_options.host);
         if (m_port < 0) throw BindError("cannot listen on " + m_options.host + ": no free port");
+        svr.raise_backlog(k_listen_backlog);
         return;
     }
     if (!svr.bind_to_port(m_options.host, m_options.port)) {
@@ -230,6 +239,7 @@ void Server::bind() {
         throw BindError("cannot listen on " + where + ": the port is already in use (is another otari running? try `port =` in the config or --port)");
     }
     m_port = m_options.port;
+    svr.raise_backlog(k_listen_backlog);
 }
 
 void Server::run() { m_impl->http.listen_after_bind(); }

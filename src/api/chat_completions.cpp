@@ -1,0 +1,39 @@
+// POST /v1/chat/completions: OpenAI clients. Authenticate, validate, route, then forward to an
+// OpenAI-compatible provider or translate for an Anthropic one. Errors use OpenAI's envelope.
+#include "api/context.hpp"
+#include "api/error.hpp"
+#include "api/messages_request.hpp"
+#include "api/record.hpp"
+#include "gateway/authn.hpp"
+#include "providers/chat.hpp"
+
+namespace otari::api {
+
+http::Response post_chat_completions(Context& ctx, http::Request& req, const http::ClientProbe& client_alive) {
+    auto finisher = start_record(ctx, req, "/v1/chat/completions");
+    return with_recording(*finisher, [&]() -> http::Response {
+        auto key = gateway::authenticate(req.headers, ctx.keys);
+        note_caller(*finisher, key);
+        json body = parse_json_body(req.body);
+        validate_chat_request(body);
+        std::string model = body["model"].get<std::string>();
+        auto stream_field = body.find("stream");
+        bool stream = stream_field != body.end() && stream_field->is_boolean() && stream_field->get<bool>();
+        auto& record = finisher->record();
+        record.model_requested = model;
+        record.stream = stream;
+        if (auto user = body.find("user"); user != body.end() && user->is_string()) {
+            gateway::check_claimed_user(key, user->get_ref<const std::string&>(), "user", ctx.config.reject_user_mismatch);
+        }
+        auto route = gateway::resolve_model(ctx.config, model);
+        record.provider = route.provider->name;
+        record.model_sent = route.upstream_model;
+        providers::Exchange ex{&req, route.provider, finisher, client_alive, Flavor::openai};
+        if (route.provider->type == config::ProviderType::anthropic) {
+            return providers::chat_to_anthropic(std::move(ex), body, route, stream);
+        }
+        return providers::chat_to_openai(std::move(ex), std::move(body), route, stream);
+    });
+}
+
+}  // namespace otari::api
