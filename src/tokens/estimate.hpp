@@ -6,9 +6,9 @@
 
 namespace otari::tokens {
 
-// Input tokens of a Messages request (system, messages, tools), estimated at about four bytes
-// of text a token, rounded up; base64 image and document payloads count a fixed amount rather
-// than their bytes.
+// Input tokens of a Messages request (system, messages, tools) for `model`: the entry point
+// of POST /v1/messages/count_tokens and of the budget's up-front estimate. Forwards to
+// count_request_tokens() (request_tokens.hpp), which documents the rules.
 int64_t estimate_request_tokens(const json& request, const std::string& model);
 
 }  // namespace otari::tokens
