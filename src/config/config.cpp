@@ -154,6 +154,48 @@ Provider read_provider(Reader& r, const std::string& name, const toml::table& t)
     return p;
 }
 
+// A price in USD per million tokens: an integer or float from 0 to 1,000,000.
+double read_price(Reader& r, const toml::node& node, const std::string& key) {
+    std::optional<double> value;
+    if (node.is_integer()) value = double(node.as_integer()->get());
+    if (node.is_floating_point()) value = node.as_floating_point()->get();
+    if (!value || !(*value >= 0 && *value <= 1e6)) {
+        r.fail(node, key + ": expected a price in USD per million tokens from 0 to 1000000");
+    }
+    return *value;
+}
+
+// [pricing."provider:model"]: the key names a model the way requests do.
+PriceOverride read_price_override(Reader& r, const std::string& selector, const toml::table& t) {
+    const std::string prefix = "pricing.\"" + selector + "\"";
+    const size_t colon = selector.find(':');
+    if (colon == std::string::npos || colon + 1 == selector.size() ||
+        !valid_provider_name(selector.substr(0, colon))) {
+        r.fail(t, prefix + ": expected a \"provider:model\" key, e.g. \"anthropic:claude-opus-4-5\"");
+    }
+    PriceOverride o;
+    for (const auto& [k, node] : t) {
+        const std::string key(k.str());
+        const std::string full = prefix + "." + key;
+        if (key == "input_per_mtok") {
+            o.input_per_mtok = read_price(r, node, full);
+        } else if (key == "output_per_mtok") {
+            o.output_per_mtok = read_price(r, node, full);
+        } else if (key == "cache_read_per_mtok") {
+            o.cache_read_per_mtok = read_price(r, node, full);
+        } else if (key == "cache_write_per_mtok") {
+            o.cache_write_per_mtok = read_price(r, node, full);
+        } else if (key == "context_window") {
+            o.context_window = r.integer(node, full, 1, 1'000'000'000);
+        } else {
+            r.fail(node, "unknown key " + full +
+                             " (expected input_per_mtok, output_per_mtok, cache_read_per_mtok, "
+                             "cache_write_per_mtok or context_window)");
+        }
+    }
+    return o;
+}
+
 // Built-in providers become usable when their key is in the environment (or need none).
 void add_builtin_providers(Config& config) {
     for (const auto& b : builtin_providers()) {
@@ -204,10 +246,19 @@ Config read_root(Reader& r, const toml::table& root) {
                 }
                 c.aliases[std::string(alias.str())] = value;
             }
+        } else if (key == "require_pricing") {
+            c.require_pricing = r.boolean(node, key);
+        } else if (key == "pricing") {
+            for (const auto& [selector, pnode] : r.table(node, key)) {
+                std::string name(selector.str());
+                const std::string where = "pricing.\"" + name + "\"";
+                c.pricing[name] = read_price_override(r, name, r.table(pnode, where));
+            }
         } else {
             r.fail(node, "unknown key " + key +
                              " (expected host, port, data_dir, reject_user_mismatch, "
-                             "[providers.NAME] or [aliases])");
+                             "require_pricing, [providers.NAME], [aliases] or "
+                             "[pricing.\"provider:model\"])");
         }
     }
     add_builtin_providers(c);

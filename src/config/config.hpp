@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -22,6 +23,16 @@ struct Provider {
     std::vector<std::string> models;  // declared ids, for the catalog
 };
 
+// [pricing."provider:model"]: prices that replace the embedded catalog's, in USD per million
+// tokens as written (pricing/ converts them exactly). Unset fields keep the catalog's values.
+struct PriceOverride {
+    std::optional<double> input_per_mtok;
+    std::optional<double> output_per_mtok;
+    std::optional<double> cache_read_per_mtok;
+    std::optional<double> cache_write_per_mtok;
+    std::optional<int64_t> context_window;
+};
+
 struct Config {
     std::string host = "127.0.0.1";
     int port = 8000;
@@ -29,6 +40,8 @@ struct Config {
     bool reject_user_mismatch = true;
     std::map<std::string, Provider> providers;    // usable providers, by name
     std::map<std::string, std::string> aliases;   // bare name -> "provider:model"
+    std::map<std::string, PriceOverride> pricing;  // by "provider:model"
+    bool require_pricing = false;  // refuse models without a known price
     std::string source = "embedded defaults";     // the file it came from
     std::vector<std::string> warnings;            // shown once at start
 };
