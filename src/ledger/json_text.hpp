@@ -1,0 +1,42 @@
+#pragma once
+// Build the text of one flat JSON object field by field. It exists for what nlohmann::json
+// cannot do: write a number whose exact decimal text we choose (cost_usd with six decimals).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace otari::ledger {
+
+class JsonObjectText {
+  public:
+    JsonObjectText();
+
+    JsonObjectText& add(std::string_view name, std::string_view value);  // JSON string, escaped
+    JsonObjectText& add(std::string_view name, const char* value) {
+        return add(name, std::string_view(value));
+    }
+    JsonObjectText& add(std::string_view name, const std::string& value) {
+        return add(name, std::string_view(value));
+    }
+    JsonObjectText& add(std::string_view name, int64_t value);
+    JsonObjectText& add(std::string_view name, bool value);
+    JsonObjectText& add(std::string_view name, const std::optional<std::string>& value);
+    JsonObjectText& add(std::string_view name, const std::optional<int64_t>& value);
+    JsonObjectText& add_null(std::string_view name);
+    // `json_text` must already be valid JSON (a number, an object...); it is copied verbatim.
+    JsonObjectText& add_raw(std::string_view name, std::string_view json_text);
+
+    // The object text, "{...}"; the builder is spent afterwards.
+    std::string finish();
+
+  private:
+    void key(std::string_view name);
+    std::string m_text;
+    bool m_first = true;
+};
+
+// `text` as a JSON string literal, quotes included; invalid UTF-8 becomes U+FFFD.
+std::string json_quote(std::string_view text);
+
+}  // namespace otari::ledger
