@@ -24,6 +24,11 @@ int run(int argc, char** argv) {
     auto register_runner = [&](Runner runner) { runners[app.get_subcommands({}).back()] = std::move(runner); };
     register_runner(add_up(app, global));
     register_runner(add_keys(app, global));
+    register_runner(add_claude_setup(app, global));
+    register_runner(add_completion(app, global));
+    register_runner(add_completion_values(app, global));
+    register_runner(add_models(app, global));
+    register_runner(add_usage(app, global));
 
     try {
         app.parse(argc, argv);
