@@ -13,7 +13,7 @@ _otari_options() {
         '') echo '-h --help -V --version -c --config' ;;
         'up') echo '-h --help -p --port --host --log-level --json-logs --grace' ;;
         'keys') echo '-h --help' ;;
-        'keys create') echo '-h --help -u --user --allow-user-mismatch' ;;
+        'keys create') echo '-h --help -u --user --allow-user-mismatch --budget-usd --period --max-tokens --max-requests' ;;
         'keys list') echo '-h --help --json' ;;
         'keys revoke') echo '-h --help' ;;
         'claude-setup') echo '-h --help --project --url -m --model --opus --sonnet --haiku --key --token --user --force --dry-run --remove' ;;
@@ -32,6 +32,10 @@ _otari_option_value() {
         'up|--log-level') echo 'text' ;;
         'up|--grace') echo 'text' ;;
         'keys create|-u'|'keys create|--user') echo 'text' ;;
+        'keys create|--budget-usd') echo 'text' ;;
+        'keys create|--period') echo 'choice:day week month total' ;;
+        'keys create|--max-tokens') echo 'text' ;;
+        'keys create|--max-requests') echo 'text' ;;
         'claude-setup|--url') echo 'text' ;;
         'claude-setup|-m'|'claude-setup|--model') echo 'models' ;;
         'claude-setup|--opus') echo 'models' ;;
@@ -50,7 +54,7 @@ _otari_option_value() {
 _otari_positional_value() {
     case "$1" in
         'keys create') echo 'text' ;;
-        'keys revoke') echo 'text' ;;
+        'keys revoke') echo 'keys' ;;
         'completion') echo 'choice:bash zsh fish' ;;
     esac
 }

@@ -1,6 +1,7 @@
 #pragma once
 #include "auth/keystore.hpp"
 #include "config/config.hpp"
+#include "gateway/accounting.hpp"
 #include "gateway/call.hpp"
 #include "http/message.hpp"
 
@@ -11,6 +12,7 @@ struct Context {
     const config::Config& config;
     auth::KeyRing& keys;
     gateway::Recorder recorder;
+    gateway::Accounting* accounting = nullptr;  // budgets and pricing; null in tests that skip them
 };
 
 // Handlers return the response, or throw ApiError before any byte is written.

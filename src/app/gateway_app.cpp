@@ -28,11 +28,14 @@ Gateway make_gateway(const config::Config& config, gateway::Recorder extra_recor
     util::ensure_private_dir(config.data_dir);
     Gateway g;
     g.keys = std::make_unique<auth::KeyRing>(config.data_dir);
-    gateway::Recorder recorder = [extra_recorder](const gateway::CallRecord& r) {
+    g.accounting = std::make_unique<gateway::Accounting>(config);
+    gateway::Recorder recorder = [extra_recorder, accounting = g.accounting.get()](const gateway::CallRecord& r) {
+        accounting->finish(r);
         log_call(r);
         if (extra_recorder) extra_recorder(r);
     };
-    g.context = std::unique_ptr<api::Context>(new api::Context{config, *g.keys, std::move(recorder)});
+    g.context = std::unique_ptr<api::Context>(
+        new api::Context{config, *g.keys, std::move(recorder), g.accounting.get()});
     return g;
 }
 

@@ -13,6 +13,7 @@ namespace otari::app {
 
 struct Gateway {
     std::unique_ptr<auth::KeyRing> keys;
+    std::unique_ptr<gateway::Accounting> accounting;
     std::unique_ptr<api::Context> context;
 };
 

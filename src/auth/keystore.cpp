@@ -122,7 +122,8 @@ void KeyFile::save(const std::vector<Key>& keys) const {
     util::write_file_atomic(m_path, doc.dump(2) + "\n", 0600);
 }
 
-std::string KeyFile::create(const std::string& name, const std::string& user, bool allow_user_mismatch) {
+std::string KeyFile::create(const std::string& name, const std::string& user, bool allow_user_mismatch,
+                            const json& extra) {
     if (!valid_key_name(name)) {
         throw std::invalid_argument("invalid key name '" + name +
                                     "': use 1-64 letters, digits, '_', '-', '.' or '@'");
@@ -144,6 +145,7 @@ std::string KeyFile::create(const std::string& name, const std::string& user, bo
     key.token_sha256 = util::sha256_hex(token);
     key.created_at = now_rfc3339();
     key.allow_user_mismatch = allow_user_mismatch;
+    if (extra.is_object()) key.extra = extra;
     keys.push_back(std::move(key));
     save(keys);
     return token;

@@ -31,7 +31,9 @@ public:
     std::vector<Key> load() const;  // empty when the file does not exist; throws on a corrupt file
     // Create a key and return its token ("tk_" + 40 base62). Throws std::invalid_argument when
     // the name is taken or invalid.
-    std::string create(const std::string& name, const std::string& user, bool allow_user_mismatch);
+    // `extra` is stored with the key (e.g. {"budget": {...}}).
+    std::string create(const std::string& name, const std::string& user, bool allow_user_mismatch,
+                       const json& extra = json::object());
     // Remove the key; false when no key has that name.
     bool revoke(const std::string& name);
 

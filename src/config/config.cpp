@@ -246,6 +246,33 @@ Config read_root(Reader& r, const toml::table& root) {
                 }
                 c.aliases[std::string(alias.str())] = value;
             }
+        } else if (key == "users") {
+            for (const auto& [name, unode] : r.table(node, key)) {
+                const std::string where = "users." + std::string(name.str());
+                UserBudget budget;
+                for (const auto& [field, value] : r.table(unode, where)) {
+                    const std::string full = where + "." + std::string(field.str());
+                    if (field.str() == "budget_usd") {
+                        if (!value.is_number() || value.value<double>().value_or(-1) < 0) {
+                            r.fail(value, full + ": expected a number of dollars >= 0");
+                        }
+                        budget.budget_usd = value.value<double>();
+                    } else if (field.str() == "period") {
+                        budget.period = r.string(value, full);
+                        if (budget.period != "day" && budget.period != "week" && budget.period != "month" &&
+                            budget.period != "total") {
+                            r.fail(value, full + ": expected \"day\", \"week\", \"month\" or \"total\"");
+                        }
+                    } else if (field.str() == "max_tokens") {
+                        budget.max_tokens = r.integer(value, full, 0, INT64_MAX);
+                    } else if (field.str() == "max_requests") {
+                        budget.max_requests = r.integer(value, full, 0, INT64_MAX);
+                    } else {
+                        r.fail(value, "unknown key " + full + " (expected budget_usd, period, max_tokens or max_requests)");
+                    }
+                }
+                c.users[std::string(name.str())] = budget;
+            }
         } else if (key == "require_pricing") {
             c.require_pricing = r.boolean(node, key);
         } else if (key == "pricing") {
@@ -257,7 +284,7 @@ Config read_root(Reader& r, const toml::table& root) {
         } else {
             r.fail(node, "unknown key " + key +
                              " (expected host, port, data_dir, reject_user_mismatch, "
-                             "require_pricing, [providers.NAME], [aliases] or "
+                             "require_pricing, [providers.NAME], [aliases], [users.NAME] or "
                              "[pricing.\"provider:model\"])");
         }
     }

@@ -23,6 +23,14 @@ struct Provider {
     std::vector<std::string> models;  // declared ids, for the catalog
 };
 
+// [users.NAME]: a user's budget per period (calendar periods in UTC). Unset caps do not apply.
+struct UserBudget {
+    std::optional<double> budget_usd;
+    std::string period = "month";  // day, week, month or total
+    std::optional<int64_t> max_tokens;
+    std::optional<int64_t> max_requests;
+};
+
 // [pricing."provider:model"]: prices that replace the embedded catalog's, in USD per million
 // tokens as written (pricing/ converts them exactly). Unset fields keep the catalog's values.
 struct PriceOverride {
@@ -41,6 +49,7 @@ struct Config {
     std::map<std::string, Provider> providers;    // usable providers, by name
     std::map<std::string, std::string> aliases;   // bare name -> "provider:model"
     std::map<std::string, PriceOverride> pricing;  // by "provider:model"
+    std::map<std::string, UserBudget> users;       // [users.NAME] budgets
     bool require_pricing = false;  // refuse models without a known price
     std::string source = "embedded defaults";     // the file it came from
     std::vector<std::string> warnings;            // shown once at start

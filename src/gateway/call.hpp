@@ -4,10 +4,15 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "gateway/router.hpp"
+
+namespace otari::budget {
+class Reservation;
+}
 
 namespace otari::gateway {
 
@@ -45,6 +50,8 @@ struct CallRecord {
     bool upstream_failed = false;
     std::string stop_reason;
     std::string upstream_request_id;
+    // Held while the call runs when a budget applies; settled when the call is recorded.
+    std::shared_ptr<budget::Reservation> reservation;
 };
 
 // Receives each finished call. Must be thread-safe and quick (it runs on the request path,

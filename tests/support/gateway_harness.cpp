@@ -10,10 +10,14 @@ GatewayHarness::GatewayHarness(const std::string& toml, bool allow_user_mismatch
     static std::once_flag curl_once;
     std::call_once(curl_once, [] { upstream::global_init(); });
     auto dir = scratch_dir("gateway");
-    std::string text = "data_dir = \"" + dir.string() + "\"\n" + toml;
+    // A config that names its own data_dir (a restart test) keeps it.
+    std::string text = toml.rfind("data_dir", 0) == 0 ? toml : "data_dir = \"" + dir.string() + "\"\n" + toml;
     m_config = config::parse(text, "test.toml");
     m_config.port = 0;
-    m_token = auth::KeyFile(m_config.data_dir).create("tester", "tester", allow_user_mismatch);
+    auth::KeyFile keys(m_config.data_dir);
+    bool have_tester = false;
+    for (const auto& key : keys.load()) have_tester = have_tester || key.name == "tester";
+    if (!have_tester) m_token = keys.create("tester", "tester", allow_user_mismatch);
     m_gateway = app::make_gateway(m_config, [this](const gateway::CallRecord& r) {
         std::lock_guard lock(m_mutex);
         m_records.push_back(r);
