@@ -28,6 +28,7 @@ http::Response post_chat_completions(Context& ctx, http::Request& req, const htt
         auto route = gateway::resolve_model(ctx.config, model);
         record.provider = route.provider->name;
         record.model_sent = route.upstream_model;
+        record.alias = route.alias;
         if (ctx.accounting) ctx.accounting->admit(record, key, body, route.upstream_model);
         providers::Exchange ex{&req, route.provider, finisher, client_alive, Flavor::openai};
         if (route.provider->type == config::ProviderType::anthropic) {

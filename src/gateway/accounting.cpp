@@ -4,6 +4,7 @@
 #include "budget/limit.hpp"
 #include "ledger/money.hpp"
 #include "ledger/record.hpp"
+#include "ledger/utc_time.hpp"
 #include "pricing/config_prices.hpp"
 #include "tokens/estimate.hpp"
 #include "util/log.hpp"
@@ -36,12 +37,38 @@ int64_t max_output_tokens(const json& body) {
     return 4096;  // what the translators send when the client names no limit
 }
 
+// One span per call for data_dir/traces.jsonl: identity, route, timings and outcome; never
+// a secret or prompt text.
+std::string trace_line(const CallRecord& r, const ledger::LedgerRecord& rec) {
+    json route = {{"model", r.model_requested}, {"provider", r.provider}, {"upstream_model", r.model_sent}};
+    if (!r.alias.empty()) route["alias"] = r.alias;
+    json timings = {{"received", ledger::format_rfc3339_ms(rec.ts)}, {"latency_ms", r.latency_ms}};
+    if (r.ttft_ms) timings["first_byte_ms"] = *r.ttft_ms;
+    json span = {{"v", 1},
+                 {"request_id", r.request_id},
+                 {"key", r.key},
+                 {"user", r.user},
+                 {"endpoint", r.endpoint},
+                 {"stream", r.stream},
+                 {"route", std::move(route)},
+                 {"timings", std::move(timings)},
+                 {"http_status", r.http_status},
+                 {"ok", r.ok},
+                 {"stop_reason", r.stop_reason},
+                 {"upstream_request_id", r.upstream_request_id},
+                 {"client_disconnected", r.client_disconnected},
+                 {"upstream_failed", r.upstream_failed}};
+    if (!r.ok) span["error"] = r.error;
+    return dump_json(span) + "\n";
+}
+
 }  // namespace
 
 Accounting::Accounting(const config::Config& config)
     : m_config(config),
       m_catalog(pricing::with_config_overrides(pricing::builtin_catalog(), config.pricing)),
-      m_ledger(ledger::ledger_path(config.data_dir)) {
+      m_ledger(ledger::ledger_path(config.data_dir)),
+      m_traces(config.data_dir / "traces.jsonl") {
     for (const auto& [user, settings] : config.users) {
         budget::BudgetSettings s;
         if (settings.budget_usd) s.usd_micro = ledger::usd_micro_from_double(*settings.budget_usd);
@@ -143,6 +170,7 @@ void Accounting::finish(const CallRecord& r) {
     rec.upstream_failed = r.upstream_failed;
     if (!r.ok && !r.error.empty()) rec.error = r.error;
     m_ledger.append(rec);
+    m_traces.append_line(trace_line(r, rec));
     if (r.reservation && r.reservation->active()) m_book.settle(*r.reservation, budget::actual_from_record(rec));
 }
 

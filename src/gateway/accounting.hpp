@@ -45,6 +45,7 @@ private:
     const config::Config& m_config;
     pricing::Catalog m_catalog;
     ledger::LedgerWriter m_ledger;
+    ledger::LedgerWriter m_traces;  // data_dir/traces.jsonl: one span per call, no prompt text
     budget::BudgetBook m_book;
     std::map<std::string, budget::BudgetLimit> m_user_limits;  // by user name
     std::mutex m_warn_mutex;

@@ -34,6 +34,7 @@ struct CallRecord {
     std::string provider;
     std::string model_requested;
     std::string model_sent;
+    std::string alias;  // the alias the model string matched, if any
     bool stream = false;
     std::chrono::steady_clock::time_point received;
     std::chrono::system_clock::time_point received_wall;

@@ -62,6 +62,16 @@ bool LedgerWriter::append(const LedgerRecord& record) noexcept {
     }
 }
 
+bool LedgerWriter::append_line(const std::string& line) noexcept {
+    try {
+        std::lock_guard lock(m_mutex);
+        return write_line(line);
+    } catch (const std::exception& e) {
+        LOG_ERROR("%s: line not written: %s", m_path.c_str(), e.what());
+        return false;
+    }
+}
+
 bool LedgerWriter::write_line(const std::string& line) {
     size_t done = 0;
     while (done < line.size()) {

@@ -41,6 +41,10 @@ class LedgerWriter {
     // and reported as false, and the request that produced the record goes on.
     bool append(const LedgerRecord& record) noexcept;
 
+    // Append one line of another JSON-lines file kept with the same contract (the traces).
+    // `line` must end with "\n". Thread-safe; never throws.
+    bool append_line(const std::string& line) noexcept;
+
     const std::filesystem::path& path() const { return m_path; }
 
   private:

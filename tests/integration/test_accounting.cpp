@@ -81,6 +81,16 @@ TEST_CASE("every call, refused or served, appends one ledger line with tokens an
     std::getline(raw, first_line);
     CHECK(first_line.find("\"cost_usd\":0.010500") != std::string::npos);  // exact, 6 decimals
     CHECK(ok["ts"].get<std::string>().back() == 'Z');
+    std::ifstream traces(gw.data_dir() / "traces.jsonl");
+    std::string span_line;
+    REQUIRE(std::getline(traces, span_line));
+    auto span = json::parse(span_line);
+    CHECK(span["request_id"] == ok["request_id"]);
+    CHECK(span["route"]["provider"] == "anthropic");
+    CHECK(span["route"]["upstream_model"] == "house-model");
+    CHECK(span["timings"]["latency_ms"].is_number());
+    CHECK(span_line.find("Say hi") == std::string::npos);  // no prompt text
+    CHECK(span_line.find(gw.token()) == std::string::npos);
     const json& refused = lines[1];
     CHECK(refused["status"] == "error");
     CHECK(refused["http_status"] == 401);
