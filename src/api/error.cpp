@@ -1,23 +1,11 @@
 #include "api/error.hpp"
 
+#include "translate/anthropic_errors.hpp"
 #include "util/json.hpp"
 
 namespace otari::api {
 
-std::string anthropic_type_for_status(int status) {
-    switch (status) {
-        case 400: return "invalid_request_error";
-        case 401: return "authentication_error";
-        case 402: return "billing_error";
-        case 403: return "permission_error";
-        case 404: return "not_found_error";
-        case 413: return "request_too_large";
-        case 429: return "rate_limit_error";
-        case 504: return "timeout_error";
-        case 529: return "overloaded_error";
-        default: return status >= 500 ? "api_error" : "invalid_request_error";
-    }
-}
+std::string anthropic_type_for_status(int status) { return translate::anthropic_error_type_for_status(status); }
 
 std::string anthropic_error_json(const std::string& type, const std::string& message,
                                  const std::string& request_id) {

@@ -17,7 +17,8 @@ const char* type_name(const json& v) {
     }
 }
 
-void validate_common(const json& body) {
+// Both APIs: a string `model` and a non-empty `messages` array of objects with a string role.
+const json& validate_model_and_messages(const json& body) {
     if (!body.contains("model")) throw invalid_request("model: field required");
     if (!body["model"].is_string()) {
         throw invalid_request(std::string("model: expected a string, got ") + type_name(body["model"]));
@@ -33,6 +34,15 @@ void validate_common(const json& body) {
         std::string where = "messages." + std::to_string(i);
         if (!m.is_object()) throw invalid_request(where + ": expected an object, got " + type_name(m));
         if (!m.contains("role") || !m["role"].is_string()) throw invalid_request(where + ".role: field required");
+    }
+    return messages;
+}
+
+void validate_common(const json& body) {
+    const json& messages = validate_model_and_messages(body);
+    for (size_t i = 0; i < messages.size(); ++i) {
+        const json& m = messages[i];
+        std::string where = "messages." + std::to_string(i);
         const auto& role = m["role"].get_ref<const std::string&>();
         if (role != "user" && role != "assistant" && role != "system") {
             throw invalid_request(where + ".role: expected \"user\" or \"assistant\", got \"" + role + "\"");
@@ -80,22 +90,7 @@ void validate_messages_request(const json& body) {
 void validate_count_tokens_request(const json& body) { validate_common(body); }
 
 void validate_chat_request(const json& body) {
-    if (!body.contains("model")) throw invalid_request("model: field required");
-    if (!body["model"].is_string()) {
-        throw invalid_request(std::string("model: expected a string, got ") + type_name(body["model"]));
-    }
-    if (!body.contains("messages")) throw invalid_request("messages: field required");
-    const json& messages = body["messages"];
-    if (!messages.is_array()) {
-        throw invalid_request(std::string("messages: expected an array, got ") + type_name(messages));
-    }
-    if (messages.empty()) throw invalid_request("messages: at least one message is required");
-    for (size_t i = 0; i < messages.size(); ++i) {
-        const json& m = messages[i];
-        std::string where = "messages[" + std::to_string(i) + "]";
-        if (!m.is_object()) throw invalid_request(where + ": expected an object, got " + type_name(m));
-        if (!m.contains("role") || !m["role"].is_string()) throw invalid_request(where + ".role: field required");
-    }
+    validate_model_and_messages(body);
     if (body.contains("stream") && !body["stream"].is_boolean() && !body["stream"].is_null()) {
         throw invalid_request("stream: expected a boolean");
     }

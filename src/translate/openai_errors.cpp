@@ -1,5 +1,7 @@
 #include "translate/openai_errors.hpp"
 
+#include "translate/anthropic_errors.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -96,32 +98,11 @@ std::string context_length_message(const json& error, const std::string& message
     return "prompt is too long: " + message;
 }
 
+// Anthropic's mapping, plus what OpenAI-compatible servers mean by 408 and 503.
 std::string type_for_status(int status) {
-    switch (status) {
-        case 400:
-            return "invalid_request_error";
-        case 401:
-            return "authentication_error";
-        case 402:
-            return "billing_error";
-        case 403:
-            return "permission_error";
-        case 404:
-            return "not_found_error";
-        case 408:
-            return "timeout_error";
-        case 413:
-            return "request_too_large";
-        case 429:
-            return "rate_limit_error";
-        case 504:
-            return "timeout_error";
-        case 503:
-        case 529:
-            return "overloaded_error";
-        default:
-            return status >= 500 ? "api_error" : "invalid_request_error";
-    }
+    if (status == 408) return "timeout_error";
+    if (status == 503) return "overloaded_error";
+    return anthropic_error_type_for_status(status);
 }
 
 int client_status_for(int status) {
