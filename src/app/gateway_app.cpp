@@ -2,19 +2,21 @@
 
 #include <iostream>
 
+#include "ledger/money.hpp"
 #include "util/log.hpp"
 #include "util/paths.hpp"
 
 namespace otari::app {
 namespace {
 
-void log_call(const gateway::CallRecord& r) {
+void log_call(const gateway::CallRecord& r, std::optional<int64_t> cost_micro_usd) {
     if (!log::enabled(log::Level::info)) return;
     std::string model = r.model_requested.empty() ? "-" : r.model_requested;
+    std::string cost = cost_micro_usd ? ledger::format_usd(*cost_micro_usd) : "-";
     if (r.ok) {
-        LOG_INFO("%s %s key=%s model=%s status=%d in=%lld out=%lld %.0fms%s", r.request_id.c_str(), r.endpoint.c_str(),
-                 r.key.empty() ? "-" : r.key.c_str(), model.c_str(), r.http_status, (long long)r.usage.input_tokens,
-                 (long long)r.usage.output_tokens, r.latency_ms,
+        LOG_INFO("%s %s key=%s model=%s status=%d in=%lld out=%lld cost=%s %.0fms%s", r.request_id.c_str(),
+                 r.endpoint.c_str(), r.key.empty() ? "-" : r.key.c_str(), model.c_str(), r.http_status,
+                 (long long)r.usage.input_tokens, (long long)r.usage.output_tokens, cost.c_str(), r.latency_ms,
                  r.usage_source == gateway::UsageSource::estimated ? " (estimated)" : "");
     } else {
         LOG_INFO("%s %s key=%s model=%s status=%d error=\"%s\" %.0fms", r.request_id.c_str(), r.endpoint.c_str(),
@@ -30,8 +32,7 @@ Gateway make_gateway(const config::Config& config, gateway::Recorder extra_recor
     g.keys = std::make_unique<auth::KeyRing>(config.data_dir);
     g.accounting = std::make_unique<gateway::Accounting>(config);
     gateway::Recorder recorder = [extra_recorder, accounting = g.accounting.get()](const gateway::CallRecord& r) {
-        accounting->finish(r);
-        log_call(r);
+        log_call(r, accounting->finish(r));
         if (extra_recorder) extra_recorder(r);
     };
     g.context = std::unique_ptr<api::Context>(

@@ -141,7 +141,7 @@ void Accounting::admit(CallRecord& record, const auth::Key& key, const json& bod
     }
 }
 
-void Accounting::finish(const CallRecord& r) {
+std::optional<int64_t> Accounting::finish(const CallRecord& r) {
     ledger::LedgerRecord rec;
     rec.ts = std::chrono::time_point_cast<ledger::Clock::duration>(r.received_wall);
     rec.request_id = r.request_id;
@@ -172,6 +172,7 @@ void Accounting::finish(const CallRecord& r) {
     m_ledger.append(rec);
     m_traces.append_line(trace_line(r, rec));
     if (r.reservation && r.reservation->active()) m_book.settle(*r.reservation, budget::actual_from_record(rec));
+    return rec.cost_micro_usd;
 }
 
 }  // namespace otari::gateway

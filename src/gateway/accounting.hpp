@@ -32,7 +32,8 @@ public:
     void admit(CallRecord& record, const auth::Key& key, const json& request_body, const std::string& model_sent);
 
     // After the call (the recorder): cost, ledger line, settlement.
-    void finish(const CallRecord& record);
+    // Returns the call's cost (nullopt: unpriced or never routed).
+    std::optional<int64_t> finish(const CallRecord& record);
 
     std::optional<int64_t> cost_micro_usd(const std::string& provider, const std::string& model,
                                           const Usage& usage);
