@@ -1,0 +1,163 @@
+// The real `otari up` process, killed with SIGKILL under load: every call whose response
+// completed has its ledger record, and the ledger stays readable while it is written.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "ledger/reader.hpp"
+#include "support/fake_upstream.hpp"
+#include "support/http_client.hpp"
+#include "support/scratch.hpp"
+#include "util/json.hpp"
+
+using namespace otari;
+using namespace otari::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string otari_binary() {
+    const char* path = std::getenv("OTARI_BINARY");
+    return path ? path : "";
+}
+
+int free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+// The last line `otari keys create` prints on stdout is the token.
+std::string create_key(const std::string& config_path) {
+    std::string command = otari_binary() + " --config " + config_path + " keys create load --allow-user-mismatch 2>/dev/null";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string out;
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, pipe)) out = buf;
+    ::pclose(pipe);
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+}
+
+pid_t start_gateway(const std::string& config_path, int port, const std::filesystem::path& log) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ::dup2(fd, STDERR_FILENO);
+        ::dup2(fd, STDOUT_FILENO);
+        std::string port_text = std::to_string(port);
+        ::execl(otari_binary().c_str(), "otari", "--config", config_path.c_str(), "up", "--port", port_text.c_str(),
+                "--log-level", "warn", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    return pid;
+}
+
+bool wait_healthy(int port) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        try {
+            HttpClient client(port);
+            if (client.request("GET", "/health", "").status == 200) return true;
+        } catch (const std::exception&) {
+        }
+        std::this_thread::sleep_for(20ms);  // polling for the process to start listening
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_SUITE("integration::sigkill") {
+
+TEST_CASE("SIGKILL under load loses no record of a completed call and the ledger stays readable") {
+    if (otari_binary().empty()) {
+        MESSAGE("OTARI_BINARY is not set: run through meson test");
+        return;
+    }
+    FakeUpstream up;
+    Script s;
+    s.body = R"({"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":2}})";
+    s.delay = 2ms;
+    up.set_script(s);
+    auto dir = scratch_dir("sigkill");
+    auto config_path = (dir / "config.toml").string();
+    {
+        std::ofstream config(config_path);
+        config << "data_dir = \"" << (dir / "data").string() << "\"\n[providers.anthropic]\ntype = \"anthropic\"\nbase_url = \""
+               << up.url() << "\"\napi_key = \"k\"\n";
+    }
+    std::string token = create_key(config_path);
+    REQUIRE(token.rfind("tk_", 0) == 0);
+    int port = free_port();
+    pid_t pid = start_gateway(config_path, port, dir / "otari.log");
+    REQUIRE(wait_healthy(port));
+
+    std::mutex mutex;
+    std::set<std::string> completed;  // request ids of calls whose whole response arrived
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 8; ++t) {
+        clients.emplace_back([&] {
+            while (!stop) {
+                try {
+                    HttpClient client(port);
+                    auto res = client.request("POST", "/v1/messages",
+                                              R"({"model":"anthropic:m","max_tokens":8,"messages":[{"role":"user","content":"hi"}]})",
+                                              {"Authorization: Bearer " + token});
+                    if (res.status == 200 && json::parse(res.body)["type"] == "message") {
+                        std::lock_guard lock(mutex);
+                        completed.insert(res.header("request-id"));
+                    }
+                } catch (const std::exception&) {
+                    // The gateway is gone: the call did not complete.
+                }
+            }
+        });
+    }
+    // Read the ledger while it is being written: whole records only, nothing malformed.
+    auto ledger = dir / "data" / "ledger.jsonl";
+    size_t reads_with_records = 0;
+    auto until = std::chrono::steady_clock::now() + 1500ms;
+    while (std::chrono::steady_clock::now() < until) {
+        auto stats = ledger::for_each_record(ledger, [](const ledger::LedgerRecord&) {});
+        CHECK(stats.malformed == 0);
+        if (stats.records > 0) ++reads_with_records;
+    }
+    CHECK(reads_with_records > 0);
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    stop = true;
+    for (auto& c : clients) c.join();
+
+    std::set<std::string> recorded;
+    auto stats = ledger::for_each_record(ledger, [&](const ledger::LedgerRecord& r) { recorded.insert(r.request_id); });
+    MESSAGE(completed.size() << " calls completed before the kill, " << stats.records << " records, "
+                             << std::string(stats.torn_tail ? "a torn last line" : "no torn line"));
+    REQUIRE(completed.size() > 10);
+    size_t missing = 0;
+    for (const auto& id : completed) missing += recorded.count(id) == 0;
+    CHECK(missing == 0);
+    CHECK(stats.malformed == 0);
+}
+
+}  // TEST_SUITE
