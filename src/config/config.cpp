@@ -273,6 +273,16 @@ Config read_root(Reader& r, const toml::table& root) {
                 }
                 c.users[std::string(name.str())] = budget;
             }
+        } else if (key == "otlp") {
+            for (const auto& [field, value] : r.table(node, key)) {
+                const std::string full = "otlp." + std::string(field.str());
+                if (field.str() == "endpoint") {
+                    c.otlp_endpoint = r.string(value, full);
+                    validate_base_url(r, value, full, c.otlp_endpoint);
+                } else {
+                    r.fail(value, "unknown key " + full + " (expected endpoint)");
+                }
+            }
         } else if (key == "require_pricing") {
             c.require_pricing = r.boolean(node, key);
         } else if (key == "pricing") {
@@ -284,7 +294,7 @@ Config read_root(Reader& r, const toml::table& root) {
         } else {
             r.fail(node, "unknown key " + key +
                              " (expected host, port, data_dir, reject_user_mismatch, "
-                             "require_pricing, [providers.NAME], [aliases], [users.NAME] or "
+                             "require_pricing, [providers.NAME], [aliases], [users.NAME], [otlp] or "
                              "[pricing.\"provider:model\"])");
         }
     }

@@ -51,6 +51,7 @@ struct Config {
     std::map<std::string, PriceOverride> pricing;  // by "provider:model"
     std::map<std::string, UserBudget> users;       // [users.NAME] budgets
     bool require_pricing = false;  // refuse models without a known price
+    std::string otlp_endpoint;     // [otlp] endpoint: export spans there when set
     std::string source = "embedded defaults";     // the file it came from
     std::vector<std::string> warnings;            // shown once at start
 };

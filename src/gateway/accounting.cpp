@@ -77,6 +77,7 @@ Accounting::Accounting(const config::Config& config)
         s.max_requests = settings.max_requests;
         if (auto limit = budget::make_limit(budget::user_scope(user), s)) m_user_limits.emplace(user, *limit);
     }
+    if (!config.otlp_endpoint.empty()) m_otlp = std::make_unique<OtlpExporter>(config.otlp_endpoint);
     auto stats = m_book.load_from_ledger(m_ledger.path(), ledger::Clock::now());
     if (stats.malformed || stats.foreign) {
         LOG_WARN("%s: skipped %zu malformed and %zu foreign line(s)", m_ledger.path().c_str(),
@@ -171,6 +172,7 @@ std::optional<int64_t> Accounting::finish(const CallRecord& r) {
     if (!r.ok && !r.error.empty()) rec.error = r.error;
     m_ledger.append(rec);
     m_traces.append_line(trace_line(r, rec));
+    if (m_otlp) m_otlp->enqueue(r);
     if (r.reservation && r.reservation->active()) m_book.settle(*r.reservation, budget::actual_from_record(rec));
     return rec.cost_micro_usd;
 }

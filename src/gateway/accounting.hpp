@@ -14,6 +14,7 @@
 #include "budget/book.hpp"
 #include "config/config.hpp"
 #include "gateway/call.hpp"
+#include "gateway/otlp_export.hpp"
 #include "ledger/writer.hpp"
 #include "pricing/catalog.hpp"
 #include "util/json.hpp"
@@ -49,6 +50,7 @@ private:
     ledger::LedgerWriter m_traces;  // data_dir/traces.jsonl: one span per call, no prompt text
     budget::BudgetBook m_book;
     std::map<std::string, budget::BudgetLimit> m_user_limits;  // by user name
+    std::unique_ptr<OtlpExporter> m_otlp;  // when [otlp] endpoint is set
     std::mutex m_warn_mutex;
     std::set<std::string> m_warned_unpriced;
 };

@@ -186,6 +186,32 @@ TEST_CASE("budgets survive a restart: spend is rebuilt from the ledger") {
     CHECK(json::parse(res.body)["error"]["message"].get<std::string>().find("never") != std::string::npos);
 }
 
+TEST_CASE("spans are exported over OTLP/HTTP JSON with GenAI attribute names") {
+    FakeUpstream up, collector;
+    Script s;
+    s.body = k_message;
+    up.set_script(s);
+    Script ok;
+    ok.body = "{}";
+    collector.set_script(ok);
+    GatewayHarness gw(priced_config(up, "[otlp]\nendpoint = \"" + collector.url() + "\"\n"));
+    HttpClient client(gw.port());
+    CHECK(client.request("POST", "/v1/messages", messages_body("anthropic:house-model", false), {gw.auth_header()}).status == 200);
+    REQUIRE(collector.wait_requests(1, 10s));
+    auto request = collector.requests()[0];
+    CHECK(request.path == "/v1/traces");
+    auto body = json::parse(request.body);
+    const auto& span = body["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
+    std::map<std::string, json> attributes;
+    for (const auto& a : span["attributes"]) attributes[a["key"]] = a["value"];
+    CHECK(attributes["gen_ai.request.model"]["stringValue"] == "anthropic:house-model");
+    CHECK(attributes["gen_ai.response.model"]["stringValue"] == "house-model");
+    CHECK(attributes["gen_ai.usage.input_tokens"]["intValue"] == "1000");
+    CHECK(attributes["gen_ai.usage.output_tokens"]["intValue"] == "500");
+    CHECK(span["traceId"].get<std::string>().size() == 32);
+    CHECK(span["status"]["code"] == 1);
+}
+
 TEST_CASE("require_pricing refuses an unpriced model with a clear 400") {
     FakeUpstream up;
     GatewayHarness gw(priced_config(up, "require_pricing = true\n"));
