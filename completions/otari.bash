@@ -3,7 +3,7 @@
 
 _otari_subcommands() {
     case "$1" in
-        '') echo 'up keys claude-setup completion models usage' ;;
+        '') echo 'up keys claude-setup completion models usage status down' ;;
         'keys') echo 'create list revoke' ;;
     esac
 }
@@ -11,7 +11,7 @@ _otari_subcommands() {
 _otari_options() {
     case "$1" in
         '') echo '-h --help -V --version -c --config' ;;
-        'up') echo '-h --help -p --port --host --log-level --json-logs --grace' ;;
+        'up') echo '-h --help -p --port --host --log-level --json-logs --grace -d --detach' ;;
         'keys') echo '-h --help' ;;
         'keys create') echo '-h --help -u --user --allow-user-mismatch --budget-usd --period --max-tokens --max-requests' ;;
         'keys list') echo '-h --help --json' ;;
@@ -20,6 +20,8 @@ _otari_options() {
         'completion') echo '-h --help' ;;
         'models') echo '-h --help -p --provider --json' ;;
         'usage') echo '-h --help --by --since --until --json --csv' ;;
+        'status') echo '-h --help' ;;
+        'down') echo '-h --help' ;;
     esac
 }
 

@@ -10,6 +10,8 @@ function __otari_subcommands
         echo 'completion'\t'Print a shell completion script'
         echo 'models'\t'List the models this configuration can serve, with prices'
         echo 'usage'\t'Show requests, tokens and cost from the usage ledger'
+        echo 'status'\t'Show whether the background gateway runs, and today\'s spend'
+        echo 'down'\t'Stop the background gateway'
     case 'keys'
         echo 'create'\t'Create a key and print its token once'
         echo 'list'\t'List keys'
@@ -35,6 +37,8 @@ function __otari_options
         echo '--log-level'\t'error, warn, info or debug'
         echo '--json-logs'\t'Log one JSON object per line'
         echo '--grace'\t'Seconds to let open streams finish on SIGINT/SIGTERM'
+        echo '-d'\t'Run in the background'
+        echo '--detach'\t'Run in the background'
     case 'keys'
         echo '-h'\t'Print this help message and exit'
         echo '--help'\t'Print this help message and exit'
@@ -88,6 +92,12 @@ function __otari_options
         echo '--until'\t'Up to this time'
         echo '--json'\t'Print JSON'
         echo '--csv'\t'Print CSV'
+    case 'status'
+        echo '-h'\t'Print this help message and exit'
+        echo '--help'\t'Print this help message and exit'
+    case 'down'
+        echo '-h'\t'Print this help message and exit'
+        echo '--help'\t'Print this help message and exit'
     end
 end
 

@@ -29,6 +29,8 @@ int run(int argc, char** argv) {
     register_runner(add_completion_values(app, global));
     register_runner(add_models(app, global));
     register_runner(add_usage(app, global));
+    register_runner(add_status(app, global));
+    register_runner(add_down(app, global));
 
     try {
         app.parse(argc, argv);

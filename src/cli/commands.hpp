@@ -22,6 +22,8 @@ Runner add_completion(CLI::App& app, GlobalOptions& global);
 Runner add_completion_values(CLI::App& app, GlobalOptions& global);  // hidden __complete
 Runner add_models(CLI::App& app, GlobalOptions& global);
 Runner add_usage(CLI::App& app, GlobalOptions& global);
+Runner add_status(CLI::App& app, GlobalOptions& global);
+Runner add_down(CLI::App& app, GlobalOptions& global);
 
 // Exit statuses (documented in otari(1)).
 inline constexpr int k_exit_ok = 0;

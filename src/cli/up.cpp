@@ -1,5 +1,6 @@
-// otari up [--port N] [--host ADDR] [--log-level LEVEL] [--json-logs]
-//   Run the gateway in the foreground until SIGINT/SIGTERM.
+// otari up [--port N] [--host ADDR] [--log-level LEVEL] [--json-logs] [--detach]
+//   Run the gateway in the foreground until SIGINT/SIGTERM; with --detach, in the background
+//   (see cli/daemon.hpp).
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 
 #include "api/context.hpp"
 #include "cli/commands.hpp"
+#include "cli/daemon.hpp"
 #include "app/gateway_app.hpp"
 #include "config/config.hpp"
 #include "otari_version.h"
@@ -26,6 +28,7 @@ struct UpOptions {
     std::string log_level = "info";
     bool json_logs = false;
     int grace_seconds = 20;
+    bool detach = false;
 };
 
 // Blocks SIGINT/SIGTERM in every thread (call before any thread starts); a dedicated thread
@@ -82,6 +85,12 @@ int run_up(const GlobalOptions& global, const UpOptions& opts) {
                  config.host.c_str());
     }
 
+    if (opts.detach) {
+        // Fork now: no thread may exist yet. The child goes on below.
+        int rc = detach_gateway(config.host, config.port);
+        if (rc >= 0) return rc;
+    }
+
     sigset_t signals = block_shutdown_signals();
     upstream::global_init();
 
@@ -132,6 +141,8 @@ Runner add_up(CLI::App& app, GlobalOptions& global) {
     cmd->add_option("--grace", opts->grace_seconds, "Seconds to let open streams finish on SIGINT/SIGTERM")
         ->capture_default_str()
         ->check(CLI::Range(0, 3600));
+    cmd->add_flag("-d,--detach", opts->detach,
+                  "Run in the background (log and pidfile in $XDG_STATE_HOME/otari; stop with otari down)");
     return [&global, opts] { return run_up(global, *opts); };
 }
 
