@@ -59,17 +59,6 @@ std::optional<std::string> string_at(const json& object, const char* key) {
     return it->get<std::string>();
 }
 
-std::optional<std::string> retry_after_seconds(std::optional<std::string_view> header) {
-    if (!header) return std::nullopt;
-    std::string value = trimmed(*header);
-    if (value.empty()) return std::nullopt;
-    char* end = nullptr;
-    double seconds = std::strtod(value.c_str(), &end);
-    if (end != value.c_str() + value.size() || !std::isfinite(seconds) || seconds < 0) {
-        return std::nullopt;
-    }
-    return std::to_string(static_cast<long long>(std::ceil(seconds)));
-}
 
 }  // namespace
 
@@ -129,6 +118,22 @@ std::string anthropic_error_type_for_status(int status) {
         default:
             return status >= 500 ? "api_error" : "invalid_request_error";
     }
+}
+
+std::optional<std::string> retry_after_seconds(std::optional<std::string_view> header) {
+    if (!header) return std::nullopt;
+    std::string value = trimmed(*header);
+    if (value.empty()) return std::nullopt;
+    // delta-seconds only: an HTTP date, a sign or an exponent is not a number of seconds here.
+    for (char c : value) {
+        if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.') return std::nullopt;
+    }
+    char* end = nullptr;
+    double seconds = std::strtod(value.c_str(), &end);
+    if (end != value.c_str() + value.size() || !std::isfinite(seconds) || seconds < 0) {
+        return std::nullopt;
+    }
+    return std::to_string(static_cast<long long>(std::ceil(seconds)));
 }
 
 MappedError error_from_anthropic(int status, std::string_view body,

@@ -45,6 +45,11 @@ std::string anthropic_error_type_for_status(int status);
 // boundary) and empty bodies are handled too. status per openai_status_for_anthropic_status,
 // type the OpenAI type, retry_after the Retry-After header rounded up to whole seconds (absent
 // when the header is missing, negative or not a number of seconds).
+// A Retry-After header as whole seconds, rounded up ("2.5" -> "3"); nullopt when absent or
+// not a non-negative number of seconds (an HTTP date is not converted). Shared by both
+// directions' error mapping.
+std::optional<std::string> retry_after_seconds(std::optional<std::string_view> header);
+
 MappedError error_from_anthropic(int status, std::string_view body,
                                  std::optional<std::string_view> retry_after_header);
 

@@ -180,23 +180,6 @@ std::string message_of(const json& body) {
     return string_field(body, "Message");
 }
 
-std::optional<std::string> retry_after_seconds(std::optional<std::string_view> header) {
-    if (!header) return std::nullopt;
-    std::string text(*header);
-    text.erase(0, text.find_first_not_of(" \t"));
-    text.erase(text.find_last_not_of(" \t") + 1);
-    if (text.empty()) return std::nullopt;
-    for (char c : text) {
-        if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.') return std::nullopt;
-    }
-    char* end = nullptr;
-    const double seconds = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || *end != '\0' || !std::isfinite(seconds) || seconds < 0) {
-        return std::nullopt;
-    }
-    return std::to_string(static_cast<int64_t>(std::ceil(seconds)));
-}
-
 }  // namespace
 
 MappedError error_from_openai(int status, std::string_view body,
