@@ -1,8 +1,10 @@
 // POST /v1/chat/completions: OpenAI clients. Authenticate, validate, route, then forward to an
 // OpenAI-compatible provider or translate for an Anthropic one. Errors use OpenAI's envelope.
+// In hybrid mode the platform authorizes the call and names the providers to try.
 #include "api/context.hpp"
 #include "api/error.hpp"
 #include "api/messages_request.hpp"
+#include "api/platform_call.hpp"
 #include "api/record.hpp"
 #include "gateway/authn.hpp"
 #include "providers/chat.hpp"
@@ -12,8 +14,15 @@ namespace otari::api {
 http::Response post_chat_completions(Context& ctx, http::Request& req, const http::ClientProbe& client_alive) {
     auto finisher = start_record(ctx, req, "/v1/chat/completions");
     return with_recording(*finisher, [&]() -> http::Response {
-        auto key = gateway::authenticate(req.headers, ctx.keys);
-        note_caller(*finisher, key);
+        const bool hybrid = ctx.platform != nullptr;
+        std::optional<auth::Key> key;
+        std::string platform_token;
+        if (hybrid) {
+            platform_token = platform_user_token(req.headers, *finisher);
+        } else {
+            key = gateway::authenticate(req.headers, ctx.keys);
+            note_caller(*finisher, *key);
+        }
         json body = parse_json_body(req.body);
         validate_chat_request(body);
         std::string model = body["model"].get<std::string>();
@@ -22,19 +31,31 @@ http::Response post_chat_completions(Context& ctx, http::Request& req, const htt
         auto& record = finisher->record();
         record.model_requested = model;
         record.stream = stream;
+
+        auto dispatch = [&](providers::Exchange ex, const gateway::Route& route) -> http::Response {
+            if (route.provider->type == config::ProviderType::anthropic) {
+                return providers::chat_to_anthropic(std::move(ex), body, route, stream);
+            }
+            // Standalone mode sends the call once: the body can move.
+            return providers::chat_to_openai(std::move(ex), hybrid ? json(body) : std::move(body), route, stream);
+        };
+
+        if (hybrid) {
+            auto alias = ctx.config.aliases.find(model);
+            if (alias != ctx.config.aliases.end()) record.alias = alias->first;
+            const std::string& selector = alias != ctx.config.aliases.end() ? alias->second : model;
+            return run_platform_call(ctx, req, *finisher, platform_token, selector, Flavor::openai, client_alive,
+                                     dispatch);
+        }
         if (auto user = body.find("user"); user != body.end() && user->is_string()) {
-            gateway::check_claimed_user(key, user->get_ref<const std::string&>(), "user", ctx.config.reject_user_mismatch);
+            gateway::check_claimed_user(*key, user->get_ref<const std::string&>(), "user", ctx.config.reject_user_mismatch);
         }
         auto route = gateway::resolve_model(ctx.config, model);
         record.provider = route.provider->name;
         record.model_sent = route.upstream_model;
         record.alias = route.alias;
-        if (ctx.accounting) ctx.accounting->admit(record, key, body, route.upstream_model);
-        providers::Exchange ex{&req, route.provider, finisher, client_alive, Flavor::openai};
-        if (route.provider->type == config::ProviderType::anthropic) {
-            return providers::chat_to_anthropic(std::move(ex), body, route, stream);
-        }
-        return providers::chat_to_openai(std::move(ex), std::move(body), route, stream);
+        if (ctx.accounting) ctx.accounting->admit(record, *key, body, route.upstream_model);
+        return dispatch(providers::Exchange{&req, route.provider, finisher, client_alive, Flavor::openai}, route);
     });
 }
 

@@ -5,6 +5,10 @@
 #include "gateway/call.hpp"
 #include "http/message.hpp"
 
+namespace otari::platform {
+class Platform;
+}
+
 namespace otari::api {
 
 // What every endpoint handler needs; owned by `otari up` (or a test) for the server's lifetime.
@@ -13,6 +17,7 @@ struct Context {
     auth::KeyRing& keys;
     gateway::Recorder recorder;
     gateway::Accounting* accounting = nullptr;  // budgets and pricing; null in tests that skip them
+    platform::Platform* platform = nullptr;     // set in hybrid mode: the platform authorizes calls
 };
 
 // Handlers return the response, or throw ApiError before any byte is written.

@@ -7,9 +7,11 @@
 #include "api/context.hpp"
 #include "api/error.hpp"
 #include "api/messages_request.hpp"
+#include "api/platform_call.hpp"
 #include "api/record.hpp"
 #include "gateway/authn.hpp"
 #include "otari_version.h"
+#include "platform/client.hpp"
 #include "tokens/estimate.hpp"
 #include "util/json.hpp"
 
@@ -29,15 +31,27 @@ std::string display_name(const std::string& id) {
 
 }  // namespace
 
-http::Response post_count_tokens(Context& ctx, http::Request& req, const http::ClientProbe&) {
+http::Response post_count_tokens(Context& ctx, http::Request& req, const http::ClientProbe& client_alive) {
     auto finisher = start_record(ctx, req, "/v1/messages/count_tokens");
     return with_recording(*finisher, [&]() -> http::Response {
-        auto key = gateway::authenticate(req.headers, ctx.keys);
-        note_caller(*finisher, key);
+        std::string platform_token;
+        if (ctx.platform) {
+            platform_token = platform_user_token(req.headers, *finisher);
+        } else {
+            note_caller(*finisher, gateway::authenticate(req.headers, ctx.keys));
+        }
         json body = parse_json_body(req.body);
         validate_count_tokens_request(body);
         auto& record = finisher->record();
         record.model_requested = body["model"].get<std::string>();
+        if (ctx.platform) {
+            // Counting stays local, but only for a caller the platform accepts for this model.
+            auto alias = ctx.config.aliases.find(record.model_requested);
+            auto plan = ctx.platform->resolve(
+                platform_token, alias != ctx.config.aliases.end() ? alias->second : record.model_requested, client_alive);
+            record.platform_request_id = plan.request_id;
+            if (!plan.user_id.empty()) record.user = plan.user_id;
+        }
         int64_t tokens = tokens::estimate_request_tokens(body, record.model_requested);
         record.ok = true;
         record.http_status = 200;
@@ -47,7 +61,12 @@ http::Response post_count_tokens(Context& ctx, http::Request& req, const http::C
 }
 
 http::Response get_models(Context& ctx, http::Request& req, const http::ClientProbe&) {
-    gateway::authenticate(req.headers, ctx.keys);
+    if (ctx.platform) {
+        providers::CallFinisher unrecorded({}, nullptr);
+        platform_user_token(req.headers, unrecorded);
+    } else {
+        gateway::authenticate(req.headers, ctx.keys);
+    }
     json data = json::array();
     const std::string created_at = "2025-01-01T00:00:00Z";
     auto add = [&](const std::string& id, const std::string& owner) {
@@ -70,8 +89,18 @@ http::Response get_models(Context& ctx, http::Request& req, const http::ClientPr
 }
 
 http::Response get_health(Context& ctx, http::Request&, const http::ClientProbe&) {
-    (void)ctx;
-    return json_response({{"service", "otari"}, {"status", "ok"}, {"version", OTARI_VERSION}, {"pid", ::getpid()}});
+    json body = {{"service", "otari"},
+                 {"status", "ok"},
+                 {"version", OTARI_VERSION},
+                 {"pid", ::getpid()},
+                 {"mode", ctx.platform ? "hybrid" : "standalone"}};
+    if (ctx.platform) {
+        body["platform"] = ctx.platform->settings().base_url;
+        body["platform_reachable"] = ctx.platform->reachable();
+        auto stats = ctx.platform->reporter().stats();
+        body["usage_reports_pending"] = stats.pending;
+    }
+    return json_response(body);
 }
 
 }  // namespace otari::api

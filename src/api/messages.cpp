@@ -1,8 +1,10 @@
 // POST /v1/messages: authenticate, validate, route, then hand the call to the provider adapter
-// (native passthrough for type "anthropic", translation for type "openai").
+// (native passthrough for type "anthropic", translation for type "openai"). In hybrid mode the
+// platform authorizes the call and names the providers to try.
 #include "api/context.hpp"
 #include "api/error.hpp"
 #include "api/messages_request.hpp"
+#include "api/platform_call.hpp"
 #include "api/record.hpp"
 #include "gateway/authn.hpp"
 #include "providers/anthropic.hpp"
@@ -14,8 +16,15 @@ namespace otari::api {
 http::Response post_messages(Context& ctx, http::Request& req, const http::ClientProbe& client_alive) {
     auto finisher = start_record(ctx, req, "/v1/messages");
     return with_recording(*finisher, [&]() -> http::Response {
-        auto key = gateway::authenticate(req.headers, ctx.keys);
-        note_caller(*finisher, key);
+        const bool hybrid = ctx.platform != nullptr;
+        std::optional<auth::Key> key;
+        std::string platform_token;
+        if (hybrid) {
+            platform_token = platform_user_token(req.headers, *finisher);
+        } else {
+            key = gateway::authenticate(req.headers, ctx.keys);
+            note_caller(*finisher, *key);
+        }
         json body = parse_json_body(req.body);
         validate_messages_request(body);
         const std::string& model = body["model"].get_ref<const std::string&>();
@@ -23,25 +32,36 @@ http::Response post_messages(Context& ctx, http::Request& req, const http::Clien
         auto& record = finisher->record();
         record.model_requested = model;
         record.stream = stream;
-        gateway::check_user_binding(key, body, ctx.config.reject_user_mismatch);
+
+        // Sends the call to one provider. The request body is kept for a later attempt.
+        auto dispatch = [&](providers::Exchange ex, const gateway::Route& route) -> http::Response {
+            if (route.provider->type == config::ProviderType::anthropic) {
+                std::string upstream_body;
+                if (route.upstream_model == model) {
+                    upstream_body = hybrid ? req.body : std::move(req.body);
+                } else {
+                    auto patched = util::replace_top_level_string(req.body, "model", route.upstream_model);
+                    upstream_body = patched ? std::move(*patched) : dump_json(body);
+                }
+                return providers::anthropic_messages(std::move(ex), std::move(upstream_body), stream);
+            }
+            return providers::openai_messages(std::move(ex), body, route, stream);
+        };
+
+        if (hybrid) {
+            auto alias = ctx.config.aliases.find(model);
+            if (alias != ctx.config.aliases.end()) record.alias = alias->first;
+            const std::string& selector = alias != ctx.config.aliases.end() ? alias->second : model;
+            return run_platform_call(ctx, req, *finisher, platform_token, selector, Flavor::anthropic, client_alive,
+                                     dispatch);
+        }
+        gateway::check_user_binding(*key, body, ctx.config.reject_user_mismatch);
         auto route = gateway::resolve_model(ctx.config, model);
         record.provider = route.provider->name;
         record.model_sent = route.upstream_model;
         record.alias = route.alias;
-        if (ctx.accounting) ctx.accounting->admit(record, key, body, route.upstream_model);
-
-        providers::Exchange ex{&req, route.provider, finisher, client_alive, Flavor::anthropic};
-        if (route.provider->type == config::ProviderType::anthropic) {
-            std::string upstream_body;
-            if (route.upstream_model == model) {
-                upstream_body = std::move(req.body);
-            } else {
-                auto patched = util::replace_top_level_string(req.body, "model", route.upstream_model);
-                upstream_body = patched ? std::move(*patched) : dump_json(body);
-            }
-            return providers::anthropic_messages(std::move(ex), std::move(upstream_body), stream);
-        }
-        return providers::openai_messages(std::move(ex), std::move(body), route, stream);
+        if (ctx.accounting) ctx.accounting->admit(record, *key, body, route.upstream_model);
+        return dispatch(providers::Exchange{&req, route.provider, finisher, client_alive, Flavor::anthropic}, route);
     });
 }
 

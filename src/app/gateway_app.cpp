@@ -35,8 +35,9 @@ Gateway make_gateway(const config::Config& config, gateway::Recorder extra_recor
         log_call(r, accounting->finish(r));
         if (extra_recorder) extra_recorder(r);
     };
+    if (config.mode == config::Mode::hybrid) g.platform = std::make_unique<platform::Platform>(config.platform, config.data_dir);
     g.context = std::unique_ptr<api::Context>(
-        new api::Context{config, *g.keys, std::move(recorder), g.accounting.get()});
+        new api::Context{config, *g.keys, std::move(recorder), g.accounting.get(), g.platform.get()});
     return g;
 }
 

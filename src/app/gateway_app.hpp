@@ -7,6 +7,7 @@
 #include "api/context.hpp"
 #include "auth/keystore.hpp"
 #include "config/config.hpp"
+#include "platform/client.hpp"
 #include "server/server.hpp"
 
 namespace otari::app {
@@ -14,6 +15,7 @@ namespace otari::app {
 struct Gateway {
     std::unique_ptr<auth::KeyRing> keys;
     std::unique_ptr<gateway::Accounting> accounting;
+    std::unique_ptr<platform::Platform> platform;  // hybrid mode only
     std::unique_ptr<api::Context> context;
 };
 

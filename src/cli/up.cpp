@@ -47,6 +47,16 @@ void print_banner(const config::Config& config, const server::Server& server, co
                       ":" + std::to_string(server.port());
     std::cerr << "otari " OTARI_VERSION " listening on " << url << "  (pid " << ::getpid() << ")\n";
     std::cerr << "  config:    " << config.source << "\n";
+    if (parts.platform) {
+        bool reachable = parts.platform->reachable();
+        std::cerr << "  mode:      hybrid: the platform at " << config.platform.base_url
+                  << " authorizes each call and supplies provider keys ("
+                  << (reachable ? "reachable" : "NOT reachable now") << ")\n";
+        std::cerr << "  ledger:    " << (config.data_dir / "ledger.jsonl").string() << "\n";
+        std::cerr << "  Claude Code: ANTHROPIC_BASE_URL=" << url << " ANTHROPIC_AUTH_TOKEN=<your platform tk_ token> claude\n";
+        for (const auto& w : config.warnings) LOG_WARN("%s", w.c_str());
+        return;
+    }
     std::cerr << "  providers: ";
     bool first = true;
     for (const auto& [name, provider] : config.providers) {
@@ -56,7 +66,7 @@ void print_banner(const config::Config& config, const server::Server& server, co
     }
     if (first) std::cerr << "none (set ANTHROPIC_API_KEY, OPENAI_API_KEY, ... or add [providers.NAME])";
     std::cerr << "\n";
-    std::cerr << "  data:      " << config.data_dir.string() << "\n";
+    std::cerr << "  ledger:    " << (config.data_dir / "ledger.jsonl").string() << "  (otari usage)\n";
     std::cerr << "  keys:      " << parts.keys->size() << " (otari keys list)\n";
     std::cerr << "  Claude Code: ANTHROPIC_BASE_URL=" << url << " ANTHROPIC_AUTH_TOKEN=<otari key> claude\n";
     for (const auto& w : config.warnings) LOG_WARN("%s", w.c_str());
@@ -96,7 +106,7 @@ int run_up(const GlobalOptions& global, const UpOptions& opts) {
 
     app::Gateway parts;
     try {
-        app::announce_first_key(config);
+        if (config.mode == config::Mode::standalone) app::announce_first_key(config);
         parts = app::make_gateway(config);
     } catch (const std::exception& e) {
         print_error(e.what());
@@ -111,7 +121,7 @@ int run_up(const GlobalOptions& global, const UpOptions& opts) {
     }
     print_banner(config, server, parts);
 
-    std::thread signal_thread([&server, signals, grace = opts.grace_seconds] {
+    std::thread signal_thread([&server, &parts, signals, grace = opts.grace_seconds] {
         int sig = 0;
         sigwait(&signals, &sig);
         LOG_INFO("%s: no longer accepting connections; waiting up to %d s for %zu request(s) in flight",
@@ -119,6 +129,7 @@ int run_up(const GlobalOptions& global, const UpOptions& opts) {
         server.begin_shutdown();
         bool drained = server.wait_drained(std::chrono::seconds(grace));
         if (!drained) LOG_WARN("grace time over with %zu request(s) still open; exiting", server.in_flight());
+        if (parts.platform) parts.platform->reporter().shutdown();
         LOG_INFO("otari stopped");
         // Idle keep-alive connections would hold the server open for seconds more; every
         // record is already written (one write(2) each), so leave now.

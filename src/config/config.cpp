@@ -218,8 +218,85 @@ void add_builtin_providers(Config& config) {
     }
 }
 
+PlatformSettings read_platform(Reader& r, const toml::table& t) {
+    PlatformSettings p;
+    for (const auto& [k, node] : t) {
+        const std::string key(k.str());
+        const std::string full = "platform." + key;
+        if (key == "token") {
+            p.token = r.string(node, full);
+        } else if (key == "base_url") {
+            p.base_url = r.string(node, full);
+            validate_base_url(r, node, full, p.base_url);
+        } else if (key == "health_url") {
+            p.health_url = r.string(node, full);
+            validate_base_url(r, node, full, p.health_url);
+        } else if (key == "resolve_timeout_ms") {
+            p.resolve_timeout_ms = long(r.integer(node, full, 100, 600000));
+        } else if (key == "usage_timeout_ms") {
+            p.usage_timeout_ms = long(r.integer(node, full, 100, 600000));
+        } else if (key == "usage_max_retries") {
+            p.usage_max_retries = int(r.integer(node, full, 0, 20));
+        } else if (key == "first_chunk_timeout_ms") {
+            p.first_chunk_timeout_ms = long(r.integer(node, full, 100, 600000));
+        } else {
+            r.fail(node, "unknown key " + full +
+                             " (expected token, base_url, health_url, resolve_timeout_ms, usage_timeout_ms, "
+                             "usage_max_retries or first_chunk_timeout_ms)");
+        }
+    }
+    return p;
+}
+
+std::string env_or_empty(const char* name) {
+    const char* value = std::getenv(name);
+    return value ? std::string(value) : std::string();
+}
+
+// Settle the mode from the token (file or $OTARI_AI_TOKEN) and check that a declared mode
+// ("mode" in the file or $OTARI_MODE) agrees with it.
+void settle_mode(Config& c, const std::string& origin, const std::optional<std::string>& declared,
+                 bool has_configured_providers) {
+    if (std::string token = env_or_empty("OTARI_AI_TOKEN"); !token.empty()) c.platform.token = token;
+    if (std::string url = env_or_empty("OTARI_PLATFORM_URL"); !url.empty()) {
+        if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+            throw ConfigError("OTARI_PLATFORM_URL: expected an http:// or https:// URL, got \"" + url + "\"");
+        }
+        c.platform.base_url = url;
+    }
+    while (!c.platform.base_url.empty() && c.platform.base_url.back() == '/') c.platform.base_url.pop_back();
+    if (c.platform.health_url.empty()) c.platform.health_url = c.platform.base_url + "/utils/health-check/";
+    c.mode = c.platform.token.empty() ? Mode::standalone : Mode::hybrid;
+    std::string wanted = declared.value_or("");
+    if (std::string env_mode = env_or_empty("OTARI_MODE"); !env_mode.empty()) wanted = env_mode;
+    if (wanted == "platform") wanted = "hybrid";
+    if (wanted == "hybrid" && c.mode != Mode::hybrid) {
+        throw ConfigError(origin + ": mode is \"hybrid\" but no platform gateway token is set: set OTARI_AI_TOKEN=gw_... "
+                          "or [platform] token");
+    }
+    if (wanted == "standalone" && c.mode == Mode::hybrid) {
+        throw ConfigError(origin + ": mode is \"standalone\" but a platform gateway token is set (" +
+                          (env_or_empty("OTARI_AI_TOKEN").empty() ? "[platform] token" : "OTARI_AI_TOKEN") +
+                          "): remove it, or set mode = \"hybrid\"");
+    }
+    if (!wanted.empty() && wanted != "hybrid" && wanted != "standalone") {
+        throw ConfigError(origin + ": mode: expected \"standalone\" or \"hybrid\", got \"" + wanted + "\"");
+    }
+    if (c.mode == Mode::hybrid && has_configured_providers) {
+        std::string names;
+        for (const auto& [name, provider] : c.providers) names += (names.empty() ? "" : ", ") + name;
+        throw ConfigError(origin + ": [providers] (" + names +
+                          ") cannot be used in hybrid mode: the platform hands out provider credentials. "
+                          "Remove them, or unset the platform token to run standalone");
+    }
+    if (c.mode == Mode::hybrid && c.platform.token.rfind("gw_", 0) != 0) {
+        c.warnings.push_back("the platform token does not start with gw_: is it a gateway token?");
+    }
+}
+
 Config read_root(Reader& r, const toml::table& root) {
     Config c;
+    std::optional<std::string> declared_mode;
     c.data_dir = util::xdg_data_home() / "otari";
     for (const auto& [k, node] : root) {
         const std::string key(k.str());
@@ -283,6 +360,13 @@ Config read_root(Reader& r, const toml::table& root) {
                     r.fail(value, "unknown key " + full + " (expected endpoint)");
                 }
             }
+        } else if (key == "mode") {
+            declared_mode = r.string(node, key);
+            if (*declared_mode != "standalone" && *declared_mode != "hybrid" && *declared_mode != "platform") {
+                r.fail(node, "mode: expected \"standalone\" or \"hybrid\", got \"" + *declared_mode + "\"");
+            }
+        } else if (key == "platform") {
+            c.platform = read_platform(r, r.table(node, key));
         } else if (key == "require_pricing") {
             c.require_pricing = r.boolean(node, key);
         } else if (key == "pricing") {
@@ -293,17 +377,24 @@ Config read_root(Reader& r, const toml::table& root) {
             }
         } else {
             r.fail(node, "unknown key " + key +
-                             " (expected host, port, data_dir, reject_user_mismatch, "
-                             "require_pricing, [providers.NAME], [aliases], [users.NAME], [otlp] or "
+                             " (expected host, port, data_dir, reject_user_mismatch, mode, "
+                             "require_pricing, [providers.NAME], [aliases], [users.NAME], [otlp], [platform] or "
                              "[pricing.\"provider:model\"])");
         }
     }
-    add_builtin_providers(c);
     c.warnings = std::move(r.warnings);
+    settle_mode(c, r.origin, declared_mode, !c.providers.empty());
+    // Hybrid mode never consults local provider keys: the platform supplies credentials.
+    if (c.mode == Mode::standalone) add_builtin_providers(c);
+    if (c.mode == Mode::hybrid && !c.users.empty()) {
+        c.warnings.push_back("[users] budgets do not apply in hybrid mode: the platform enforces budgets");
+    }
     return c;
 }
 
 }  // namespace
+
+std::string_view mode_name(Mode mode) { return mode == Mode::hybrid ? "hybrid" : "standalone"; }
 
 std::optional<std::filesystem::path> locate(const std::optional<std::string>& cli_path) {
     if (cli_path) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace otari::config {
@@ -41,6 +42,24 @@ struct PriceOverride {
     std::optional<int64_t> context_window;
 };
 
+// Standalone: otari holds keys, budgets and provider credentials. Hybrid: a platform service
+// authorizes each call with the caller's token and hands out provider credentials.
+enum class Mode { standalone, hybrid };
+
+// [platform] (hybrid mode). The token also comes from $OTARI_AI_TOKEN and the URL from
+// $OTARI_PLATFORM_URL, which win over the file.
+struct PlatformSettings {
+    std::string token;  // the gateway token (gw_...); set means hybrid mode
+    std::string base_url = "https://api.otari.ai/api/v1";  // endpoints are appended literally
+    std::string health_url;  // probed for /health; default base_url + "/utils/health-check/"
+    long resolve_timeout_ms = 5000;
+    long usage_timeout_ms = 5000;
+    int usage_max_retries = 3;
+    // A streamed attempt that has another one after it must answer (status and headers)
+    // within this, else the next attempt is tried.
+    long first_chunk_timeout_ms = 2000;
+};
+
 struct Config {
     std::string host = "127.0.0.1";
     int port = 8000;
@@ -52,6 +71,8 @@ struct Config {
     std::map<std::string, UserBudget> users;       // [users.NAME] budgets
     bool require_pricing = false;  // refuse models without a known price
     std::string otlp_endpoint;     // [otlp] endpoint: export spans there when set
+    Mode mode = Mode::standalone;
+    PlatformSettings platform;
     std::string source = "embedded defaults";     // the file it came from
     std::vector<std::string> warnings;            // shown once at start
 };
@@ -67,6 +88,8 @@ std::optional<std::filesystem::path> locate(const std::optional<std::string>& cl
 
 // Load and validate. `path` nullopt means embedded defaults. Throws ConfigError.
 Config load(const std::optional<std::filesystem::path>& path);
+
+std::string_view mode_name(Mode mode);
 
 // Parse TOML text (for tests); `origin` names it in errors.
 Config parse(const std::string& toml_text, const std::string& origin);

@@ -59,6 +59,10 @@ std::string trace_line(const CallRecord& r, const ledger::LedgerRecord& rec) {
                  {"client_disconnected", r.client_disconnected},
                  {"upstream_failed", r.upstream_failed}};
     if (!r.ok) span["error"] = r.error;
+    if (r.upstream_status) span["upstream_status"] = r.upstream_status;
+    if (!r.platform_request_id.empty()) {
+        span["platform"] = {{"request_id", r.platform_request_id}, {"attempt_id", r.attempt_id}, {"attempts", r.attempts}};
+    }
     return dump_json(span) + "\n";
 }
 
@@ -170,6 +174,7 @@ std::optional<int64_t> Accounting::finish(const CallRecord& r) {
     rec.client_disconnected = r.client_disconnected;
     rec.upstream_failed = r.upstream_failed;
     if (!r.ok && !r.error.empty()) rec.error = r.error;
+    if (!r.platform_request_id.empty()) rec.platform_request_id = r.platform_request_id;
     m_ledger.append(rec);
     m_traces.append_line(trace_line(r, rec));
     if (m_otlp) m_otlp->enqueue(r);

@@ -51,6 +51,15 @@ struct CallRecord {
     bool upstream_failed = false;
     std::string stop_reason;
     std::string upstream_request_id;
+    // Why the provider failed, for platform usage reports: the status it answered with, or
+    // "timeout" / "conn_err" when it never answered.
+    int upstream_status = 0;
+    std::string failure_class;
+    // Hybrid mode: the platform's request id, the attempt that served (or was tried last), and
+    // how many attempts were tried.
+    std::string platform_request_id;
+    std::string attempt_id;
+    int attempts = 0;
     // Held while the call runs when a budget applies; settled when the call is recorded.
     std::shared_ptr<budget::Reservation> reservation;
 };

@@ -211,6 +211,7 @@ bool is_anthropic_error_body(const json& body) {
 http::Response upstream_error(Exchange& ex, upstream::Call& call) {
     std::string body;
     call.read_all(body, 1u << 20, ex.client_probe);
+    ex.finisher->record().upstream_status = call.status();
     http::Response res;
     res.status = call.status();
     copy_passthrough_headers(call.headers(), res.headers);
@@ -280,6 +281,7 @@ http::Response anthropic_messages(Exchange ex, std::string upstream_body, bool s
     request.url = messages_url(*ex.provider);
     request.headers = anthropic_upstream_headers(ex.request->headers, *ex.provider, stream);
     request.body = std::move(upstream_body);
+    request.headers_timeout_ms = ex.first_byte_timeout_ms;
     auto call = std::make_unique<upstream::Call>(std::move(request));
     if (!call->wait_headers(ex.client_probe)) return transport_failure(ex, *call);
     if (auto id = call->headers().get("request-id")) ex.finisher->record().upstream_request_id = std::string(*id);

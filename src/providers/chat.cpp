@@ -254,6 +254,7 @@ http::Response chat_to_openai(Exchange ex, json body, const gateway::Route& rout
     }
     request.url = route.provider->base_url + "/chat/completions";
     request.headers = openai_upstream_headers(*route.provider, stream);
+    request.headers_timeout_ms = ex.first_byte_timeout_ms;
     auto call = std::make_unique<upstream::Call>(std::move(request));
     if (!call->wait_headers(ex.client_probe)) return transport_failure(ex, *call);
     if (auto id = call->headers().get("x-request-id")) ex.finisher->record().upstream_request_id = std::string(*id);
@@ -261,6 +262,7 @@ http::Response chat_to_openai(Exchange ex, json body, const gateway::Route& rout
     if (call->status() < 200 || call->status() >= 300) {
         std::string error_body;
         call->read_all(error_body, k_max_error_bytes, ex.client_probe);
+        ex.finisher->record().upstream_status = call->status();
         auto mapped = translate::error_from_openai(call->status(), error_body, call->headers().get("retry-after"));
         json parsed = json::parse(error_body, nullptr, false);
         http::Response res = openai_error(ex, mapped);
@@ -300,12 +302,14 @@ http::Response chat_to_anthropic(Exchange ex, const json& body, const gateway::R
     }
     request.url = route.provider->base_url + "/v1/messages";
     request.headers = anthropic_upstream_headers(ex.request->headers, *route.provider, stream);
+    request.headers_timeout_ms = ex.first_byte_timeout_ms;
     auto call = std::make_unique<upstream::Call>(std::move(request));
     if (!call->wait_headers(ex.client_probe)) return transport_failure(ex, *call);
     if (auto id = call->headers().get("request-id")) ex.finisher->record().upstream_request_id = std::string(*id);
     if (call->status() < 200 || call->status() >= 300) {
         std::string error_body;
         call->read_all(error_body, k_max_error_bytes, ex.client_probe);
+        ex.finisher->record().upstream_status = call->status();
         return openai_error(ex, translate::error_from_anthropic(call->status(), error_body, call->headers().get("retry-after")));
     }
     if (stream && is_event_stream(*call)) {

@@ -40,11 +40,13 @@ http::Response transport_failure(Exchange& ex, const upstream::Call& call) {
     std::string message;
     switch (call.failure()) {
         case upstream::Failure::timeout:
+            ex.finisher->record().failure_class = "timeout";
             status = 504;
             type = "timeout_error";
             message = "provider '" + name + "' did not answer in time (" + call.error_message() + ")";
             break;
         case upstream::Failure::connect:
+            ex.finisher->record().failure_class = "conn_err";
             message = "could not reach provider '" + name + "' at " + ex.provider->base_url + ": " +
                       call.error_message();
             break;
@@ -53,6 +55,7 @@ http::Response transport_failure(Exchange& ex, const upstream::Call& call) {
             ex.finisher->fail(499, "client disconnected before the provider answered");
             return http::Response{499, {}, "application/json", "", nullptr};
         default:
+            ex.finisher->record().failure_class = "conn_err";
             message = "provider '" + name + "' failed: " + call.error_message();
             break;
     }

@@ -25,6 +25,8 @@ public:
         m_record.latency_ms = gateway::ms_since(m_record.received);
         if (m_recorder) m_recorder(m_record);
     }
+    // Another finisher records this call (each hybrid attempt has its own): never record here.
+    void hand_over() { m_done = true; }
     void fail(int status, std::string error) {
         m_record.ok = false;
         m_record.http_status = status;
@@ -45,6 +47,9 @@ struct Exchange {
     std::shared_ptr<CallFinisher> finisher;
     http::ClientProbe client_probe;  // valid while the handler runs (before the body streams)
     api::Flavor flavor = api::Flavor::anthropic;
+    // When set, the provider must send its status and headers within this many ms, else the
+    // call fails as a timeout (hybrid mode's gate before falling through to the next attempt).
+    long first_byte_timeout_ms = 0;
 };
 
 // The client error for an upstream that could not be reached or timed out before answering

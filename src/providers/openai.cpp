@@ -82,6 +82,7 @@ http::Response anthropic_error(Exchange& ex, const translate::MappedError& error
 http::Response upstream_error(Exchange& ex, upstream::Call& call) {
     std::string body;
     call.read_all(body, k_max_error_bytes, ex.client_probe);
+    ex.finisher->record().upstream_status = call.status();
     auto retry_after = call.headers().get("retry-after");
     auto mapped = translate::error_from_openai(call.status(), body, retry_after);
     auto res = anthropic_error(ex, mapped);
@@ -152,6 +153,7 @@ http::Response openai_messages(Exchange ex, const json& body, const gateway::Rou
     }
     request.url = route.provider->base_url + "/chat/completions";
     request.headers = openai_upstream_headers(*route.provider, stream);
+    request.headers_timeout_ms = ex.first_byte_timeout_ms;
     auto call = std::make_unique<upstream::Call>(std::move(request));
     if (!call->wait_headers(ex.client_probe)) return transport_failure(ex, *call);
     if (auto id = call->headers().get("x-request-id")) ex.finisher->record().upstream_request_id = std::string(*id);

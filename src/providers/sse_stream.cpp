@@ -42,6 +42,7 @@ TranslatedStream::Pull TranslatedStream::pull(std::string& out, const http::Clie
         while (m_parser.next(event)) {
             if (!committed && !m_first_output) {
                 if (auto error = m_translator->early_error(event)) {
+                    m_finisher->record().upstream_status = error->status;
                     m_early_error = std::move(error);
                     m_ended = true;
                     return Pull::ended;
@@ -105,6 +106,7 @@ TranslatedStream::Pull TranslatedStream::pull(std::string& out, const http::Clie
         std::string message = "upstream stream failed: " + m_call->error_message();
         m_finisher->record().upstream_failed = true;
         if (!committed && !m_first_output && out.empty()) {
+            m_finisher->record().failure_class = timeout ? "timeout" : "conn_err";
             m_early_error = translate::MappedError{timeout ? 504 : 502, timeout ? "timeout_error" : "api_error", message, {}};
             return Pull::ended;
         }

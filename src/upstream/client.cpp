@@ -61,6 +61,7 @@ Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::m
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, m_request.connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, m_request.stall_timeout_s);
+    if (m_request.total_timeout_ms > 0) curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, m_request.total_timeout_ms);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Call::on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
@@ -191,8 +192,25 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
 }
 
 bool Call::wait_headers(const http::ClientProbe& client_alive) {
+    const bool gated = m_request.headers_timeout_ms > 0;
+    const auto deadline = m_started + std::chrono::milliseconds(gated ? m_request.headers_timeout_ms : 0);
     while (!m_headers_done && !m_finished) {
-        pump(std::chrono::hours(24), client_alive, [this] { return m_headers_done; });
+        auto wait = std::chrono::milliseconds(std::chrono::hours(24));
+        if (gated) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) {
+                m_failure = Failure::timeout;
+                m_error = "no response within " + std::to_string(m_request.headers_timeout_ms) + " ms";
+                m_finished = true;
+                if (m_impl->attached) {
+                    curl_multi_remove_handle(m_impl->multi, m_impl->easy);
+                    m_impl->attached = false;
+                }
+                break;
+            }
+            wait = left;
+        }
+        pump(wait, client_alive, [this] { return m_headers_done; });
     }
     if (!m_headers_done && m_failure == Failure::none && m_finished) {
         m_failure = Failure::transport;

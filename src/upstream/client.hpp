@@ -24,6 +24,11 @@ struct Request {
     // The transfer fails when fewer than 1 byte arrives during this many seconds (a stalled
     // upstream). Not a total timeout: long generations are fine while bytes flow.
     long stall_timeout_s = 600;
+    // The whole exchange must end within this (0: no limit). For short control calls.
+    long total_timeout_ms = 0;
+    // The status and headers must arrive within this (0: no limit), else the call fails with
+    // Failure::timeout: a gate for attempts that have a fallback after them.
+    long headers_timeout_ms = 0;
 };
 
 enum class Failure {

@@ -169,6 +169,34 @@ void FakeUpstream::queue_script(Script script) {
     m_queue.push_back(std::move(script));
 }
 
+void FakeUpstream::set_script_for(const std::string& path_prefix, Script script) {
+    std::lock_guard lock(m_mutex);
+    m_path_scripts[path_prefix].fallback = std::move(script);
+}
+
+void FakeUpstream::queue_script_for(const std::string& path_prefix, Script script) {
+    std::lock_guard lock(m_mutex);
+    m_path_scripts[path_prefix].queue.push_back(std::move(script));
+}
+
+std::vector<ReceivedRequest> FakeUpstream::requests_to(const std::string& path_prefix) const {
+    std::lock_guard lock(m_mutex);
+    std::vector<ReceivedRequest> out;
+    for (const auto& r : m_requests) {
+        if (r.path.rfind(path_prefix, 0) == 0) out.push_back(r);
+    }
+    return out;
+}
+
+bool FakeUpstream::wait_requests_to(const std::string& path_prefix, size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(m_mutex);
+    return m_changed.wait_for(lock, timeout, [&] {
+        size_t count = 0;
+        for (const auto& r : m_requests) count += r.path.rfind(path_prefix, 0) == 0;
+        return count >= n;
+    });
+}
+
 std::vector<ReceivedRequest> FakeUpstream::requests() const {
     std::lock_guard lock(m_mutex);
     return m_requests;
@@ -242,7 +270,22 @@ void FakeUpstream::serve_connection(int fd, int remote_port) {
         {
             std::lock_guard lock(m_mutex);
             m_requests.push_back(request);
-            if (!m_queue.empty()) {
+            PathScripts* routed = nullptr;  // the longest matching prefix wins
+            size_t routed_length = 0;
+            for (auto& [prefix, scripts] : m_path_scripts) {
+                if (request.path.rfind(prefix, 0) == 0 && (!routed || prefix.size() > routed_length)) {
+                    routed = &scripts;
+                    routed_length = prefix.size();
+                }
+            }
+            if (routed) {
+                if (!routed->queue.empty()) {
+                    script = std::move(routed->queue.front());
+                    routed->queue.erase(routed->queue.begin());
+                } else {
+                    script = routed->fallback;
+                }
+            } else if (!m_queue.empty()) {
                 script = std::move(m_queue.front());
                 m_queue.erase(m_queue.begin());
             } else {

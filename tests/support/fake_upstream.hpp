@@ -54,6 +54,13 @@ public:
     void set_script(Script script);
     // Answers used once each, in order, before the default script.
     void queue_script(Script script);
+    // The same, for requests whose path starts with `path_prefix` only (a fake service with
+    // several endpoints). Such requests never take the general queue or default.
+    void set_script_for(const std::string& path_prefix, Script script);
+    void queue_script_for(const std::string& path_prefix, Script script);
+    // Requests whose path starts with `path_prefix`, and waiting for them.
+    std::vector<ReceivedRequest> requests_to(const std::string& path_prefix) const;
+    bool wait_requests_to(const std::string& path_prefix, size_t n, std::chrono::milliseconds timeout);
 
     std::vector<ReceivedRequest> requests() const;
     size_t request_count() const;
@@ -86,6 +93,11 @@ private:
     bool m_stopping = false;
     Script m_default;
     std::vector<Script> m_queue;
+    struct PathScripts {
+        Script fallback;
+        std::vector<Script> queue;
+    };
+    std::map<std::string, PathScripts> m_path_scripts;
     std::vector<ReceivedRequest> m_requests;
     std::set<int> m_waiting_gates;
     std::set<int> m_open_gates;
