@@ -11,7 +11,8 @@
 
 namespace otari::api {
 
-http::Response post_chat_completions(Context& ctx, http::Request& req, const http::ClientProbe& client_alive) {
+http::Response post_chat_completions(Context& ctx, http::Request& req,
+                                     const http::ClientProbe& client_alive) {
     auto finisher = start_record(ctx, req, "/v1/chat/completions");
     return with_recording(*finisher, [&]() -> http::Response {
         const bool hybrid = ctx.platform != nullptr;
@@ -27,7 +28,8 @@ http::Response post_chat_completions(Context& ctx, http::Request& req, const htt
         validate_chat_request(body);
         std::string model = body["model"].get<std::string>();
         auto stream_field = body.find("stream");
-        bool stream = stream_field != body.end() && stream_field->is_boolean() && stream_field->get<bool>();
+        bool stream =
+            stream_field != body.end() && stream_field->is_boolean() && stream_field->get<bool>();
         auto& record = finisher->record();
         record.model_requested = model;
         record.stream = stream;
@@ -37,25 +39,29 @@ http::Response post_chat_completions(Context& ctx, http::Request& req, const htt
                 return providers::chat_to_anthropic(std::move(ex), body, route, stream);
             }
             // Standalone mode sends the call once: the body can move.
-            return providers::chat_to_openai(std::move(ex), hybrid ? json(body) : std::move(body), route, stream);
+            return providers::chat_to_openai(std::move(ex), hybrid ? json(body) : std::move(body),
+                                             route, stream);
         };
 
         if (hybrid) {
             auto alias = ctx.config.aliases.find(model);
             if (alias != ctx.config.aliases.end()) record.alias = alias->first;
             const std::string& selector = alias != ctx.config.aliases.end() ? alias->second : model;
-            return run_platform_call(ctx, req, *finisher, platform_token, selector, Flavor::openai, client_alive,
-                                     dispatch);
+            return run_platform_call(ctx, req, *finisher, platform_token, selector, Flavor::openai,
+                                     client_alive, dispatch);
         }
         if (auto user = body.find("user"); user != body.end() && user->is_string()) {
-            gateway::check_claimed_user(*key, user->get_ref<const std::string&>(), "user", ctx.config.reject_user_mismatch);
+            gateway::check_claimed_user(*key, user->get_ref<const std::string&>(), "user",
+                                        ctx.config.reject_user_mismatch);
         }
         auto route = gateway::resolve_model(ctx.config, model);
         record.provider = route.provider->name;
         record.model_sent = route.upstream_model;
         record.alias = route.alias;
         if (ctx.accounting) ctx.accounting->admit(record, *key, body, route.upstream_model);
-        return dispatch(providers::Exchange{&req, route.provider, finisher, client_alive, Flavor::openai}, route);
+        return dispatch(
+            providers::Exchange{&req, route.provider, finisher, client_alive, Flavor::openai},
+            route);
     });
 }
 

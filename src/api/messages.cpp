@@ -13,7 +13,8 @@
 
 namespace otari::api {
 
-http::Response post_messages(Context& ctx, http::Request& req, const http::ClientProbe& client_alive) {
+http::Response post_messages(Context& ctx, http::Request& req,
+                             const http::ClientProbe& client_alive) {
     auto finisher = start_record(ctx, req, "/v1/messages");
     return with_recording(*finisher, [&]() -> http::Response {
         const bool hybrid = ctx.platform != nullptr;
@@ -40,10 +41,12 @@ http::Response post_messages(Context& ctx, http::Request& req, const http::Clien
                 if (route.upstream_model == model) {
                     upstream_body = hybrid ? req.body : std::move(req.body);
                 } else {
-                    auto patched = util::replace_top_level_string(req.body, "model", route.upstream_model);
+                    auto patched =
+                        util::replace_top_level_string(req.body, "model", route.upstream_model);
                     upstream_body = patched ? std::move(*patched) : dump_json(body);
                 }
-                return providers::anthropic_messages(std::move(ex), std::move(upstream_body), stream);
+                return providers::anthropic_messages(std::move(ex), std::move(upstream_body),
+                                                     stream);
             }
             return providers::openai_messages(std::move(ex), body, route, stream);
         };
@@ -52,8 +55,8 @@ http::Response post_messages(Context& ctx, http::Request& req, const http::Clien
             auto alias = ctx.config.aliases.find(model);
             if (alias != ctx.config.aliases.end()) record.alias = alias->first;
             const std::string& selector = alias != ctx.config.aliases.end() ? alias->second : model;
-            return run_platform_call(ctx, req, *finisher, platform_token, selector, Flavor::anthropic, client_alive,
-                                     dispatch);
+            return run_platform_call(ctx, req, *finisher, platform_token, selector,
+                                     Flavor::anthropic, client_alive, dispatch);
         }
         gateway::check_user_binding(*key, body, ctx.config.reject_user_mismatch);
         auto route = gateway::resolve_model(ctx.config, model);
@@ -61,7 +64,9 @@ http::Response post_messages(Context& ctx, http::Request& req, const http::Clien
         record.model_sent = route.upstream_model;
         record.alias = route.alias;
         if (ctx.accounting) ctx.accounting->admit(record, *key, body, route.upstream_model);
-        return dispatch(providers::Exchange{&req, route.provider, finisher, client_alive, Flavor::anthropic}, route);
+        return dispatch(
+            providers::Exchange{&req, route.provider, finisher, client_alive, Flavor::anthropic},
+            route);
     });
 }
 

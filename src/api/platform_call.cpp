@@ -14,7 +14,7 @@ namespace {
 // returned, when a stream ends) and the loop that decides whether the attempt was the last.
 // The usage report goes out once both are known; the final attempt also goes to the ledger.
 class AttemptSlot {
-public:
+  public:
     AttemptSlot(platform::Platform& platform, gateway::Recorder ledger)
         : m_platform(platform), m_ledger(std::move(ledger)) {}
 
@@ -32,7 +32,7 @@ public:
         if (m_record) settle();
     }
 
-private:
+  private:
     void settle() {
         auto type = provider ? provider->type : config::ProviderType::openai;
         m_platform.reporter().submit(platform::usage_report(*m_record, type, m_final));
@@ -70,14 +70,17 @@ std::string platform_user_token(const http::Headers& headers, providers::CallFin
         }
     }
     throw ApiError(401, "authentication_error",
-                   "missing authentication token: this gateway runs in hybrid mode, send your platform token as "
+                   "missing authentication token: this gateway runs in hybrid mode, send your "
+                   "platform token as "
                    "\"Authorization: Bearer tk_...\" (x-api-key is not read; for Claude Code set "
                    "ANTHROPIC_AUTH_TOKEN, not ANTHROPIC_API_KEY)");
 }
 
-http::Response run_platform_call(Context& ctx, const http::Request& req, providers::CallFinisher& base,
-                                 const std::string& token, const std::string& model_selector, Flavor flavor,
-                                 const http::ClientProbe& client_alive, const AttemptDispatch& dispatch) {
+http::Response run_platform_call(Context& ctx, const http::Request& req,
+                                 providers::CallFinisher& base, const std::string& token,
+                                 const std::string& model_selector, Flavor flavor,
+                                 const http::ClientProbe& client_alive,
+                                 const AttemptDispatch& dispatch) {
     platform::Plan plan = ctx.platform->resolve(token, model_selector, client_alive);
     auto& base_record = base.record();
     base_record.platform_request_id = plan.request_id;
@@ -96,8 +99,10 @@ http::Response run_platform_call(Context& ctx, const http::Request& req, provide
             std::move(record), [slot](const gateway::CallRecord& r) { slot->on_record(r); });
         http::Response res;
         try {
-            slot->provider = std::make_shared<const config::Provider>(platform::provider_for_attempt(attempt));
-            gateway::Route route{slot->provider.get(), attempt.model, base_record.model_requested, base_record.alias};
+            slot->provider =
+                std::make_shared<const config::Provider>(platform::provider_for_attempt(attempt));
+            gateway::Route route{slot->provider.get(), attempt.model, base_record.model_requested,
+                                 base_record.alias};
             providers::Exchange ex{&req, slot->provider.get(), finisher, client_alive, flavor};
             // A streamed attempt with a fallback behind it must start answering promptly.
             if (!last && base_record.stream) ex.first_byte_timeout_ms = gate_ms;
@@ -115,8 +120,9 @@ http::Response run_platform_call(Context& ctx, const http::Request& req, provide
         const bool falls_through = !last && !res.stream && res.status >= 400 && res.status != 499;
         slot->decide(!falls_through);
         if (falls_through) {
-            LOG_INFO("%s attempt %zu/%zu (%s:%s) failed with HTTP %d; trying the next", req.request_id.c_str(), i + 1,
-                     plan.attempts.size(), attempt.provider.c_str(), attempt.model.c_str(), res.status);
+            LOG_INFO("%s attempt %zu/%zu (%s:%s) failed with HTTP %d; trying the next",
+                     req.request_id.c_str(), i + 1, plan.attempts.size(), attempt.provider.c_str(),
+                     attempt.model.c_str(), res.status);
             continue;
         }
         res.headers.set("x-correlation-id", attempt.attempt_id);
@@ -124,7 +130,8 @@ http::Response run_platform_call(Context& ctx, const http::Request& req, provide
         base.hand_over();
         return res;
     }
-    throw ApiError(502, "api_error", "no attempt could be made");  // unreachable: the plan is never empty
+    throw ApiError(502, "api_error",
+                   "no attempt could be made");  // unreachable: the plan is never empty
 }
 
 }  // namespace otari::api

@@ -27,8 +27,10 @@ using AttemptDispatch = std::function<http::Response(providers::Exchange, const 
 // Resolve `model_selector` with the platform, then walk the attempts. The response carries
 // X-Correlation-ID (the attempt that served) and X-Otari-Request-ID (the platform's request).
 // Throws ApiError for a refused or failed resolve (recorded by the caller's `base` finisher).
-http::Response run_platform_call(Context& ctx, const http::Request& req, providers::CallFinisher& base,
-                                 const std::string& token, const std::string& model_selector, Flavor flavor,
-                                 const http::ClientProbe& client_alive, const AttemptDispatch& dispatch);
+http::Response run_platform_call(Context& ctx, const http::Request& req,
+                                 providers::CallFinisher& base, const std::string& token,
+                                 const std::string& model_selector, Flavor flavor,
+                                 const http::ClientProbe& client_alive,
+                                 const AttemptDispatch& dispatch);
 
 }  // namespace otari::api

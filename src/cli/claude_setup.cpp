@@ -72,6 +72,28 @@ bool key_exists(const std::vector<auth::Key>& keys, const std::string& name) {
 }
 
 // Throws std::invalid_argument with a message for the user.
+// Hybrid mode: the platform knows the caller's tk_ token, otari has no keys to create or check.
+TokenPlan plan_platform_token(const ClaudeSetupOptions& opts, const json& settings) {
+    if (!opts.key_name.empty()) {
+        throw std::invalid_argument("--key: otari has no keys of its own in hybrid mode; pass your platform token with --token");
+    }
+    if (!opts.token.empty()) {
+        std::string token = opts.token;
+        if (token == "-" && !std::getline(std::cin, token)) {
+            throw std::invalid_argument("--token -: nothing on standard input");
+        }
+        return {token, "", false, "the given platform token"};
+    }
+    if (auto env = settings.find("env"); env != settings.end()) {
+        if (auto t = env->find(setup::k_env_auth_token); t != env->end() && t->is_string() && !t->get<std::string>().empty()) {
+            return {t->get<std::string>(), "", false, "kept: the platform token already in the file"};
+        }
+    }
+    throw std::invalid_argument(
+        "hybrid mode: the platform issues tokens, so otari creates none. Pass yours with --token tk_... "
+        "(or --token - to read it from stdin)");
+}
+
 TokenPlan plan_token(const ClaudeSetupOptions& opts, const std::vector<auth::Key>& keys,
                      const json& settings) {
     TokenPlan plan;
@@ -238,7 +260,8 @@ int run_setup(const config::Config& config, const ClaudeSetupOptions& opts,
     auth::KeyFile key_file(config.data_dir);
     TokenPlan token;
     try {
-        token = plan_token(opts, key_file.load(), file.document);
+        token = config.mode == config::Mode::hybrid ? plan_platform_token(opts, file.document)
+                                                    : plan_token(opts, key_file.load(), file.document);
     } catch (const std::invalid_argument& e) {
         print_error(e.what());
         return k_exit_usage;

@@ -174,8 +174,13 @@ int run_models(const GlobalOptions& global, const ModelsOptions& opts) {
                   << std::endl;
         return k_exit_ok;
     }
+    if (config.mode == config::Mode::hybrid) {
+        std::cout << "Hybrid mode: the platform at " << config.platform.base_url
+                  << " decides which models each token may use and supplies the provider keys;\n"
+                     "otari has no providers of its own (the local ledger prices calls from the embedded catalog).\n\n";
+    }
     print_table(listing);
-    if (opts.provider.empty()) {
+    if (opts.provider.empty() && config.mode == config::Mode::standalone) {
         const auto missing = providers_without_key(config);
         if (!missing.empty()) {
             std::cout << "\nNot listed, no key set:";

@@ -258,7 +258,9 @@ std::string env_or_empty(const char* name) {
 void settle_mode(Config& c, const std::string& origin, const std::optional<std::string>& declared,
                  bool has_configured_providers) {
     if (std::string token = env_or_empty("OTARI_AI_TOKEN"); !token.empty()) c.platform.token = token;
-    if (std::string url = env_or_empty("OTARI_PLATFORM_URL"); !url.empty()) {
+    std::string url = env_or_empty("OTARI_PLATFORM_URL");
+    if (url.empty()) url = env_or_empty("PLATFORM_BASE_URL");  // the Python gateway's name
+    if (!url.empty()) {
         if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
             throw ConfigError("OTARI_PLATFORM_URL: expected an http:// or https:// URL, got \"" + url + "\"");
         }

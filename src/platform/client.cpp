@@ -17,7 +17,8 @@ api::ApiError unavailable(const std::string& why) {
     return error;
 }
 
-ReporterSettings reporter_settings(const config::PlatformSettings& s, const std::filesystem::path& spool_dir) {
+ReporterSettings reporter_settings(const config::PlatformSettings& s,
+                                   const std::filesystem::path& spool_dir) {
     ReporterSettings r;
     r.url = s.base_url + "/gateway/usage";
     r.gateway_token = s.token;
@@ -30,7 +31,8 @@ ReporterSettings reporter_settings(const config::PlatformSettings& s, const std:
 }  // namespace
 
 Platform::Platform(const config::PlatformSettings& settings, const std::filesystem::path& spool_dir)
-    : m_settings(settings), m_reporter(std::make_unique<UsageReporter>(reporter_settings(settings, spool_dir))) {}
+    : m_settings(settings),
+      m_reporter(std::make_unique<UsageReporter>(reporter_settings(settings, spool_dir))) {}
 
 Plan Platform::resolve(const std::string& user_token, std::string_view model_selector,
                        const http::ClientProbe& client_alive) {
@@ -45,13 +47,17 @@ Plan Platform::resolve(const std::string& user_token, std::string_view model_sel
     request.total_timeout_ms = m_settings.resolve_timeout_ms;
     upstream::Call call(std::move(request));
     std::string answer;
-    if (!call.wait_headers(client_alive) || !call.read_all(answer, k_max_answer_bytes, client_alive)) {
+    if (!call.wait_headers(client_alive) ||
+        !call.read_all(answer, k_max_answer_bytes, client_alive)) {
         if (call.failure() == upstream::Failure::cancelled) {
-            throw api::ApiError(499, "api_error", "client disconnected while the platform authorized the call");
+            throw api::ApiError(499, "api_error",
+                                "client disconnected while the platform authorized the call");
         }
         std::string why = call.failure() == upstream::Failure::timeout
-                              ? "the platform did not answer within " + std::to_string(m_settings.resolve_timeout_ms) + " ms"
-                              : "cannot reach the platform at " + m_settings.base_url + ": " + call.error_message();
+                              ? "the platform did not answer within " +
+                                    std::to_string(m_settings.resolve_timeout_ms) + " ms"
+                              : "cannot reach the platform at " + m_settings.base_url + ": " +
+                                    call.error_message();
         LOG_WARN("platform resolve failed: %s", why.c_str());
         throw unavailable(why);
     }
@@ -61,7 +67,8 @@ Plan Platform::resolve(const std::string& user_token, std::string_view model_sel
             LOG_WARN("platform resolve answered HTTP %d", call.status());
             throw unavailable("the platform answered HTTP " + std::to_string(call.status()));
         }
-        api::ApiError error(refusal.status, api::anthropic_type_for_status(refusal.status), refusal.message);
+        api::ApiError error(refusal.status, api::anthropic_type_for_status(refusal.status),
+                            refusal.message);
         if (refusal.retry_after) error.headers.set("retry-after", *refusal.retry_after);
         throw error;
     }

@@ -13,7 +13,7 @@
 namespace otari::platform {
 
 class Platform {
-public:
+  public:
     // `spool_dir` keeps usage reports that could not be delivered before shutdown.
     Platform(const config::PlatformSettings& settings, const std::filesystem::path& spool_dir);
 
@@ -29,7 +29,7 @@ public:
     UsageReporter& reporter() { return *m_reporter; }
     const config::PlatformSettings& settings() const { return m_settings; }
 
-private:
+  private:
     config::PlatformSettings m_settings;
     std::unique_ptr<UsageReporter> m_reporter;
 };

@@ -21,7 +21,8 @@ constexpr ExtraProvider k_extra_providers[] = {
 };
 
 // `id_like`: an integer is taken as its decimal text (ids); otherwise only a string will do.
-std::string required_string(const json& object, const char* field, const std::string& where, bool id_like = false) {
+std::string required_string(const json& object, const char* field, const std::string& where,
+                            bool id_like = false) {
     auto it = object.find(field);
     if (it == object.end() || it->is_null()) throw FormatError(where + " has no \"" + field + "\"");
     if (it->is_string()) return it->get<std::string>();
@@ -51,7 +52,8 @@ Attempt read_attempt(const json& a, const std::string& where, const char* id_fie
     attempt.api_key = optional_string(a, "api_key");
     attempt.api_base = optional_string(a, "api_base");
     attempt.managed = optional_bool(a, "managed", false);
-    if (auto p = a.find("position"); p != a.end() && p->is_number_integer()) attempt.position = p->get<int>();
+    if (auto p = a.find("position"); p != a.end() && p->is_number_integer())
+        attempt.position = p->get<int>();
     if (attempt.provider.empty()) throw FormatError(where + ": \"provider\" is empty");
     if (attempt.model.empty()) throw FormatError(where + ": \"model\" is empty");
     return attempt;
@@ -63,18 +65,21 @@ std::string detail_of(std::string_view body) {
     if (auto d = parsed.find("detail"); d != parsed.end()) {
         if (d->is_string()) return d->get<std::string>();
         if (d->is_object()) {
-            if (auto m = d->find("message"); m != d->end() && m->is_string()) return m->get<std::string>();
-            if (auto e = d->find("error"); e != d->end() && e->is_object() && e->contains("message") &&
-                                           (*e)["message"].is_string()) {
+            if (auto m = d->find("message"); m != d->end() && m->is_string())
+                return m->get<std::string>();
+            if (auto e = d->find("error"); e != d->end() && e->is_object() &&
+                                           e->contains("message") && (*e)["message"].is_string()) {
                 return (*e)["message"].get<std::string>();
             }
         }
     }
     if (auto e = parsed.find("error"); e != parsed.end()) {
         if (e->is_string()) return e->get<std::string>();
-        if (e->is_object() && e->contains("message") && (*e)["message"].is_string()) return (*e)["message"].get<std::string>();
+        if (e->is_object() && e->contains("message") && (*e)["message"].is_string())
+            return (*e)["message"].get<std::string>();
     }
-    if (auto m = parsed.find("message"); m != parsed.end() && m->is_string()) return m->get<std::string>();
+    if (auto m = parsed.find("message"); m != parsed.end() && m->is_string())
+        return m->get<std::string>();
     return {};
 }
 
@@ -87,7 +92,8 @@ json resolve_request(std::string_view selector) {
     if (cut == std::string_view::npos || cut == 0 || cut + 1 >= selector.size()) {
         return {{"model", std::string(selector)}};
     }
-    return {{"model", std::string(selector.substr(cut + 1))}, {"provider", std::string(selector.substr(0, cut))}};
+    return {{"model", std::string(selector.substr(cut + 1))},
+            {"provider", std::string(selector.substr(0, cut))}};
 }
 
 Plan parse_plan(const json& payload) {
@@ -102,7 +108,8 @@ Plan parse_plan(const json& payload) {
         plan.fallback_enabled = optional_bool(payload, "fallback_enabled", attempts->size() > 1);
         plan.user_id = optional_string(payload, "user_id");
         for (size_t i = 0; i < attempts->size(); ++i) {
-            Attempt a = read_attempt((*attempts)[i], "attempts[" + std::to_string(i) + "]", "attempt_id");
+            Attempt a =
+                read_attempt((*attempts)[i], "attempts[" + std::to_string(i) + "]", "attempt_id");
             if (!(*attempts)[i].contains("position")) a.position = int(i);
             plan.attempts.push_back(std::move(a));
         }
@@ -116,7 +123,8 @@ Plan parse_plan(const json& payload) {
     return plan;
 }
 
-Refusal refusal_for(int status, std::string_view body, std::optional<std::string_view> retry_after) {
+Refusal refusal_for(int status, std::string_view body,
+                    std::optional<std::string_view> retry_after) {
     Refusal r;
     switch (status) {
         case 400:
@@ -139,7 +147,8 @@ Refusal refusal_for(int status, std::string_view body, std::optional<std::string
         }
         default:
             r.status = 502;
-            r.message = std::string(k_platform_unavailable) + " (the platform answered HTTP " + std::to_string(status) + ")";
+            r.message = std::string(k_platform_unavailable) + " (the platform answered HTTP " +
+                        std::to_string(status) + ")";
             return r;
     }
 }
@@ -150,7 +159,8 @@ config::Provider provider_for_attempt(const Attempt& attempt) {
     p.profile = attempt.provider;
     p.api_key = attempt.api_key;
     p.needs_key = false;  // the platform decides; a keyless local server is fine
-    p.type = attempt.provider == "anthropic" ? config::ProviderType::anthropic : config::ProviderType::openai;
+    p.type = attempt.provider == "anthropic" ? config::ProviderType::anthropic
+                                             : config::ProviderType::openai;
     if (!attempt.api_base.empty()) {
         p.base_url = attempt.api_base;
         while (!p.base_url.empty() && p.base_url.back() == '/') p.base_url.pop_back();

@@ -8,13 +8,14 @@ namespace {
 
 // Phrases that only an exhausted account produces, never a malformed request.
 constexpr std::string_view k_billing_phrases[] = {
-    "credit balance is too low", "purchase credits",      "plans & billing",
-    "billing hard limit",        "insufficient balance",  "insufficient_quota",
+    "credit balance is too low",   "purchase credits",     "plans & billing",
+    "billing hard limit",          "insufficient balance", "insufficient_quota",
     "exceeded your current quota", "insufficient credits",
 };
 
 bool mentions_billing(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
     for (auto phrase : k_billing_phrases) {
         if (text.find(phrase) != std::string::npos) return true;
     }
@@ -33,19 +34,23 @@ std::string error_class(const gateway::CallRecord& r) {
         status = r.http_status;
     }
     std::string tag = "http_" + std::to_string(status);
-    if (status == 402 || ((status == 400 || status == 422) && mentions_billing(r.error))) tag += "_billing";
+    if (status == 402 || ((status == 400 || status == 422) && mentions_billing(r.error)))
+        tag += "_billing";
     return tag;
 }
 
-json usage_report(const gateway::CallRecord& r, config::ProviderType provider_type, bool is_final_attempt) {
+json usage_report(const gateway::CallRecord& r, config::ProviderType provider_type,
+                  bool is_final_attempt) {
     json report = {{"correlation_id", r.attempt_id},
                    {"status", r.ok ? "success" : "error"},
                    {"is_final_attempt", is_final_attempt}};
     const auto& u = r.usage;
-    bool any_tokens = u.input_tokens || u.output_tokens || u.cache_read_tokens || u.cache_write_tokens;
+    bool any_tokens =
+        u.input_tokens || u.output_tokens || u.cache_read_tokens || u.cache_write_tokens;
     if (r.usage_source != gateway::UsageSource::none && (r.ok || any_tokens)) {
         int64_t prompt = u.input_tokens;
-        if (provider_type == config::ProviderType::openai) prompt += u.cache_read_tokens + u.cache_write_tokens;
+        if (provider_type == config::ProviderType::openai)
+            prompt += u.cache_read_tokens + u.cache_write_tokens;
         report["usage"] = {{"prompt_tokens", prompt},
                            {"completion_tokens", u.output_tokens},
                            {"total_tokens", prompt + u.output_tokens},

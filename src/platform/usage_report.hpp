@@ -19,6 +19,7 @@ std::string error_class(const gateway::CallRecord& record);
 // "ttft_ms"?}. `usage` is omitted when the provider reported none and nothing was estimated.
 // prompt_tokens follows the provider's own convention: an Anthropic provider's excludes cache
 // reads and writes, an OpenAI-compatible one's includes them.
-json usage_report(const gateway::CallRecord& record, config::ProviderType provider_type, bool is_final_attempt);
+json usage_report(const gateway::CallRecord& record, config::ProviderType provider_type,
+                  bool is_final_attempt);
 
 }  // namespace otari::platform

@@ -17,7 +17,8 @@ constexpr auto k_tried_while_draining = std::chrono::steady_clock::time_point::m
 
 UsageReporter::UsageReporter(ReporterSettings settings) : m_settings(std::move(settings)) {
     load_spool();
-    for (int i = 0; i < std::max(1, m_settings.threads); ++i) m_threads.emplace_back([this] { run(); });
+    for (int i = 0; i < std::max(1, m_settings.threads); ++i)
+        m_threads.emplace_back([this] { run(); });
 }
 
 UsageReporter::~UsageReporter() { shutdown(); }
@@ -43,7 +44,8 @@ void UsageReporter::submit(json report) {
         if (m_queue.size() >= m_settings.max_queue) {
             m_queue.pop_front();
             ++m_stats.dropped;
-            LOG_WARN("platform usage queue is full (%zu): the oldest report was dropped", m_settings.max_queue);
+            LOG_WARN("platform usage queue is full (%zu): the oldest report was dropped",
+                     m_settings.max_queue);
         }
         m_queue.push_back(Item{dump_json(report), 0, std::chrono::steady_clock::now()});
         if (m_shut_down) {
@@ -75,9 +77,11 @@ void UsageReporter::run() {
             if (m_queue.empty()) {
                 m_wake.wait(lock);
             } else {
-                auto next = std::min_element(m_queue.begin(), m_queue.end(), [](const Item& a, const Item& b) {
-                                return a.not_before < b.not_before;
-                            })->not_before;
+                auto next = std::min_element(m_queue.begin(), m_queue.end(),
+                                             [](const Item& a, const Item& b) {
+                                                 return a.not_before < b.not_before;
+                                             })
+                                ->not_before;
                 m_wake.wait_until(lock, next);
             }
             continue;
@@ -106,8 +110,11 @@ void UsageReporter::run() {
             } else {
                 when += m_settings.park_for;
                 item.failures = 0;
-                LOG_WARN("platform usage report not delivered after %d retries; trying again in %lld s",
-                         m_settings.max_retries, (long long)std::chrono::duration_cast<std::chrono::seconds>(m_settings.park_for).count());
+                LOG_WARN(
+                    "platform usage report not delivered after %d retries; trying again in %lld s",
+                    m_settings.max_retries,
+                    (long long)std::chrono::duration_cast<std::chrono::seconds>(m_settings.park_for)
+                        .count());
             }
             item.not_before = when;
             m_queue.push_back(std::move(item));
@@ -122,10 +129,12 @@ UsageReporter::Outcome UsageReporter::deliver(const std::string& body) {
         std::lock_guard lock(m_mutex);
         draining = m_stopping;
     }
-    long timeout = draining ? std::min(m_settings.timeout_ms, k_drain_timeout_ms) : m_settings.timeout_ms;
+    long timeout =
+        draining ? std::min(m_settings.timeout_ms, k_drain_timeout_ms) : m_settings.timeout_ms;
     upstream::Request request;
     request.url = m_settings.url;
-    request.headers = {{"content-type", "application/json"}, {"x-gateway-token", m_settings.gateway_token}};
+    request.headers = {{"content-type", "application/json"},
+                       {"x-gateway-token", m_settings.gateway_token}};
     request.body = body;
     request.connect_timeout_ms = std::min(timeout, 2000L);
     request.total_timeout_ms = timeout;
@@ -135,7 +144,8 @@ UsageReporter::Outcome UsageReporter::deliver(const std::string& body) {
     int status = call.status();
     if (status >= 200 && status < 300) return Outcome::delivered;
     if (status == 408 || status == 425 || status == 429 || status >= 500) return Outcome::retry;
-    LOG_WARN("platform refused a usage report with HTTP %d: %s", status, answer.substr(0, 200).c_str());
+    LOG_WARN("platform refused a usage report with HTTP %d: %s", status,
+             answer.substr(0, 200).c_str());
     return Outcome::refused;
 }
 
@@ -154,14 +164,16 @@ void UsageReporter::load_spool() {
     in.close();
     std::error_code ec;
     std::filesystem::remove(m_settings.spool_file, ec);
-    if (loaded) LOG_INFO("platform: %zu usage report(s) left from the last run will be sent", loaded);
+    if (loaded)
+        LOG_INFO("platform: %zu usage report(s) left from the last run will be sent", loaded);
 }
 
 void UsageReporter::write_spool() {
     std::lock_guard lock(m_mutex);
     if (m_queue.empty()) return;
     if (m_settings.spool_file.empty()) {
-        LOG_WARN("platform: %zu usage report(s) could not be delivered before shutdown", m_queue.size());
+        LOG_WARN("platform: %zu usage report(s) could not be delivered before shutdown",
+                 m_queue.size());
         return;
     }
     std::ofstream out(m_settings.spool_file, std::ios::app);
@@ -170,8 +182,10 @@ void UsageReporter::write_spool() {
     size_t written = m_queue.size();
     m_queue.clear();
     if (out) {
-        LOG_WARN("platform: %zu usage report(s) not delivered yet were saved to %s and will be sent at the next start",
-                 written, m_settings.spool_file.c_str());
+        LOG_WARN(
+            "platform: %zu usage report(s) not delivered yet were saved to %s and will be sent at "
+            "the next start",
+            written, m_settings.spool_file.c_str());
     } else {
         LOG_WARN("platform: %zu usage report(s) could not be delivered nor saved to %s", written,
                  m_settings.spool_file.c_str());

@@ -32,7 +32,7 @@ struct ReporterSettings {
 };
 
 class UsageReporter {
-public:
+  public:
     explicit UsageReporter(ReporterSettings settings);
     // Tries what is queued for a short while, then spools the rest.
     ~UsageReporter();
@@ -55,7 +55,7 @@ public:
     };
     Stats stats() const;
 
-private:
+  private:
     struct Item {
         std::string body;
         int failures = 0;

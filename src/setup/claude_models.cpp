@@ -54,7 +54,9 @@ std::vector<std::string> servable_models(const config::Config& config) {
 ModelPlan plan_models(const config::Config& config, const ModelRequest& request) {
     ModelPlan plan;
     plan.main = request.main;
-    const bool claude = anthropic_usable(config);
+    // In hybrid mode the platform resolves every model name, Claude's included.
+    const bool hybrid = config.mode == config::Mode::hybrid;
+    const bool claude = hybrid || anthropic_usable(config);
     const auto servable = servable_models(config);
     auto pick = [&](const std::optional<std::string>& flag, const char* claude_id,
                     std::initializer_list<const char*> words) -> std::string {
@@ -73,7 +75,9 @@ ModelPlan plan_models(const config::Config& config, const ModelRequest& request)
     plan.opus = pick(request.opus, k_claude_opus, {"opus", "large", "big"});
     plan.sonnet = pick(request.sonnet, k_claude_sonnet, {"sonnet", "medium", "default"});
     plan.haiku = pick(request.haiku, k_claude_haiku, {"haiku", "small", "mini", "fast"});
-    if (claude) {
+    if (hybrid) {
+        plan.source = "Claude's defaults (in hybrid mode the platform resolves each model)";
+    } else if (claude) {
         plan.source = "the anthropic provider (its key is set)";
     } else if (!servable.empty()) {
         plan.source = "the models and aliases in " + config.source;
