@@ -11,6 +11,7 @@ import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -133,7 +134,9 @@ function tomlStr(s) { return JSON.stringify(String(s)); }
 
 // Write a config with the given providers and aliases, create a key, start `otari up`, wait for
 // /health. Returns { url, token, dir, config, log() }.
-async function startGateway(defer, { label, providers, aliases = {} }) {
+// With `platform` ({ url, gatewayToken, userToken }) the gateway runs in hybrid mode: no key is
+// created, the client uses the platform's user token.
+async function startGateway(defer, { label, providers, aliases = {}, platform = null }) {
   const dir = tmpDir(defer, label);
   const dataDir = path.join(dir, 'data');
   fs.mkdirSync(dataDir, { recursive: true });
@@ -153,10 +156,17 @@ async function startGateway(defer, { label, providers, aliases = {} }) {
 
   // Keep otari away from the user's own config and home.
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8' };
-  const keyOut = await execFileP(OTARI, ['keys', 'create', 'e2e', '--allow-user-mismatch', '--config', config], { env, timeout: 60000 })
-    .catch((err) => { throw new Error(`otari keys create failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`); });
-  const token = keyOut.stdout.trim().split('\n').at(-1).trim();
-  if (!/^tk_\S+$/.test(token)) throw new Error(`otari keys create printed no token; stdout:\n${keyOut.stdout}`);
+  let token;
+  if (platform) {
+    env.OTARI_AI_TOKEN = platform.gatewayToken;
+    env.OTARI_PLATFORM_URL = platform.url;
+    token = platform.userToken;
+  } else {
+    const keyOut = await execFileP(OTARI, ['keys', 'create', 'e2e', '--allow-user-mismatch', '--config', config], { env, timeout: 60000 })
+      .catch((err) => { throw new Error(`otari keys create failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`); });
+    token = keyOut.stdout.trim().split('\n').at(-1).trim();
+    if (!/^tk_\S+$/.test(token)) throw new Error(`otari keys create printed no token; stdout:\n${keyOut.stdout}`);
+  }
 
   // `up --port 0` would work too, but then the port has to be parsed from the banner; a free port
   // found by binding 0 keeps the contract to --port and /health. Retry if someone grabs it first.
@@ -631,6 +641,93 @@ await scenario('c', 'openai -> otari /v1/chat/completions -> fake Anthropic and 
     await assert.rejects(bad.chat.completions.create({ model: 'fakeai:gpt-4o', messages: hello }),
       (err) => { assert.ok(err instanceof OpenAI.AuthenticationError, String(err)); return true; });
   });
+});
+
+// h: hybrid mode. A fake platform authorizes each call and lists two attempts: a provider that
+// refuses to connect, then the fake OpenAI upstream. Claude Code must finish its tool loop
+// through the second one, and the platform must get a usage report for every attempt.
+async function startFakePlatform({ gatewayToken, userToken, attempts }) {
+  const resolves = [];
+  const reports = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      const send = (status, obj) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(obj)); };
+      if (req.headers['x-gateway-token'] !== gatewayToken) return send(401, { detail: 'bad gateway token' });
+      if (req.method === 'POST' && req.url === '/api/v1/gateway/provider-keys/resolve') {
+        resolves.push({ headers: req.headers, body: JSON.parse(body) });
+        if (req.headers['x-user-token'] !== userToken) return send(401, { detail: 'Invalid user token' });
+        const n = resolves.length;
+        return send(200, {
+          request_id: `preq_${n}`, fallback_enabled: true, user_id: 'e2e-user',
+          attempts: attempts.map((a, i) => ({ ...a, attempt_id: `att_${n}_${i}`, position: i, managed: false })),
+        });
+      }
+      if (req.method === 'POST' && req.url === '/api/v1/gateway/usage') {
+        reports.push(JSON.parse(body));
+        return send(202, { status: 'accepted' });
+      }
+      return send(404, { detail: 'not found' });
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/api/v1`, resolves, reports, close: () => new Promise((r) => server.close(r)) };
+}
+
+await scenario('h', 'Claude Code CLI -> otari (hybrid mode) -> fake platform + fake OpenAI upstream, with failover', async (defer, ctx) => {
+  const fake = ctx.fake = await startFakeUpstream({});
+  defer(() => fake.close());
+  const deadPort = await freePort();
+  const platform = await startFakePlatform({
+    gatewayToken: 'gw_e2e_gateway', userToken: 'tk_e2e_user',
+    attempts: [
+      { provider: 'openai', model: 'gpt-4o', api_key: 'sk-dead', api_base: `http://127.0.0.1:${deadPort}/v1` },
+      { provider: 'openai', model: 'gpt-4o', api_key: 'sk-platform', api_base: `${fake.url}/v1` },
+    ],
+  });
+  defer(() => platform.close());
+  const gateway = ctx.gateway = await startGateway(defer, {
+    label: 'h', providers: {},
+    platform: { url: platform.url, gatewayToken: 'gw_e2e_gateway', userToken: 'tk_e2e_user' },
+  });
+  const res = await runClaude(defer, { gateway, model: 'claude-sonnet-4-6', haiku: 'claude-haiku-4-5', prompt: `create ${WRITE_FILE}`, label: 'h' });
+  let ok = await claudeChecks('h', res, gateway, fake, 'openai');
+  ok = (await check('h: the platform authorized every call with the caller\'s token', () => {
+    assert.ok(platform.resolves.length >= 2, `resolves: ${platform.resolves.length}`);
+    for (const r of platform.resolves) {
+      assert.equal(r.headers['x-user-token'], 'tk_e2e_user');
+      assert.ok(typeof r.body.model === 'string' && r.body.model.length > 0, JSON.stringify(r.body));
+    }
+  })) && ok;
+  ok = (await check('h: the provider got the platform\'s key, never the user\'s token', () => {
+    const posts = fake.requests.filter((r) => r.method === 'POST');
+    assert.ok(posts.length >= 2, `upstream POSTs: ${posts.length}`);
+    for (const r of posts) assert.equal(r.headers.authorization, 'Bearer sk-platform');
+  })) && ok;
+  ok = (await check('h: every attempt was reported: the dead one as a non-final error, the served one as final success', async () => {
+    const deadline = Date.now() + 10000;
+    while (platform.reports.length < 2 * platform.resolves.length && Date.now() < deadline) await sleep(100);
+    assert.equal(platform.reports.length, 2 * platform.resolves.length, JSON.stringify(platform.reports));
+    for (const r of platform.reports) {
+      if (r.correlation_id.endsWith('_0')) {
+        assert.equal(r.status, 'error');
+        assert.equal(r.is_final_attempt, false);
+        assert.equal(r.error_class, 'conn_err');
+      } else {
+        assert.equal(r.status, 'success', JSON.stringify(r));
+        assert.equal(r.is_final_attempt, true);
+        assert.ok(r.usage && r.usage.completion_tokens >= 0, JSON.stringify(r));
+      }
+    }
+  })) && ok;
+  ok = (await check('h: the local ledger records the calls with the platform\'s request ids', () => {
+    const lines = fs.readFileSync(path.join(gateway.dir, 'data', 'ledger.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const posts = lines.filter((l) => l.endpoint === '/v1/messages' && l.status === 'ok');
+    assert.ok(posts.length >= 2, `ledger lines: ${lines.length}`);
+    for (const l of posts) assert.match(String(l.platform_request_id), /^preq_\d+$/);
+  })) && ok;
+  if (!ok || VERBOSE) { claudeDiag(res, gateway, fake); diag('platform reports', JSON.stringify(platform.reports, null, 1)); }
 });
 
 console.log(`${passed} passed, ${failed} failed`);
