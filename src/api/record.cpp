@@ -9,6 +9,8 @@ std::shared_ptr<providers::CallFinisher> start_record(Context& ctx, const http::
     record.endpoint = endpoint;
     record.received = std::chrono::steady_clock::now();
     record.received_wall = std::chrono::system_clock::now();
+    record.request_bytes = int64_t(req.body.size());
+    if (ctx.config.trace_bodies) record.request_body = req.body;
     return std::make_shared<providers::CallFinisher>(std::move(record), ctx.recorder);
 }
 

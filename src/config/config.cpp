@@ -371,6 +371,8 @@ Config read_root(Reader& r, const toml::table& root) {
             c.platform = read_platform(r, r.table(node, key));
         } else if (key == "require_pricing") {
             c.require_pricing = r.boolean(node, key);
+        } else if (key == "trace_bodies") {
+            c.trace_bodies = r.boolean(node, key);
         } else if (key == "pricing") {
             for (const auto& [selector, pnode] : r.table(node, key)) {
                 std::string name(selector.str());
@@ -380,7 +382,7 @@ Config read_root(Reader& r, const toml::table& root) {
         } else {
             r.fail(node, "unknown key " + key +
                              " (expected host, port, data_dir, reject_user_mismatch, mode, "
-                             "require_pricing, [providers.NAME], [aliases], [users.NAME], [otlp], [platform] or "
+                             "require_pricing, trace_bodies, [providers.NAME], [aliases], [users.NAME], [otlp], [platform] or "
                              "[pricing.\"provider:model\"])");
         }
     }

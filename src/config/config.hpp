@@ -70,6 +70,7 @@ struct Config {
     std::map<std::string, PriceOverride> pricing;  // by "provider:model"
     std::map<std::string, UserBudget> users;       // [users.NAME] budgets
     bool require_pricing = false;  // refuse models without a known price
+    bool trace_bodies = false;     // traces.jsonl also keeps each request body (prompt text)
     std::string otlp_endpoint;     // [otlp] endpoint: export spans there when set
     Mode mode = Mode::standalone;
     PlatformSettings platform;

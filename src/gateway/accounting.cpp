@@ -1,5 +1,7 @@
 #include "gateway/accounting.hpp"
 
+#include <cmath>
+
 #include "api/error.hpp"
 #include "budget/limit.hpp"
 #include "ledger/money.hpp"
@@ -42,8 +44,24 @@ int64_t max_output_tokens(const json& body) {
 std::string trace_line(const CallRecord& r, const ledger::LedgerRecord& rec) {
     json route = {{"model", r.model_requested}, {"provider", r.provider}, {"upstream_model", r.model_sent}};
     if (!r.alias.empty()) route["alias"] = r.alias;
+    // Milliseconds after `received`: the upstream exchange's stages, the first byte the client
+    // got, and the end of the call (last byte).
     json timings = {{"received", ledger::format_rfc3339_ms(rec.ts)}, {"latency_ms", r.latency_ms}};
     if (r.ttft_ms) timings["first_byte_ms"] = *r.ttft_ms;
+    json bytes = {{"request", r.request_bytes}};
+    if (r.upstream) {
+        const auto& u = *r.upstream;
+        auto put = [&](const char* name, const std::optional<double>& ms) {
+            if (ms) timings[name] = std::round(*ms * 1000) / 1000;
+        };
+        put("upstream_start_ms", u.start_ms);
+        put("upstream_connected_ms", u.connected_ms);
+        put("upstream_headers_ms", u.headers_ms);
+        put("upstream_first_byte_ms", u.first_byte_ms);
+        put("upstream_last_byte_ms", u.last_byte_ms);
+        bytes["upstream_sent"] = u.bytes_sent;
+        bytes["upstream_received"] = u.bytes_received;
+    }
     json span = {{"v", 1},
                  {"request_id", r.request_id},
                  {"key", r.key},
@@ -52,6 +70,8 @@ std::string trace_line(const CallRecord& r, const ledger::LedgerRecord& rec) {
                  {"stream", r.stream},
                  {"route", std::move(route)},
                  {"timings", std::move(timings)},
+                 {"bytes", std::move(bytes)},
+                 {"retries", r.attempts > 1 ? r.attempts - 1 : 0},
                  {"http_status", r.http_status},
                  {"ok", r.ok},
                  {"stop_reason", r.stop_reason},
@@ -60,6 +80,11 @@ std::string trace_line(const CallRecord& r, const ledger::LedgerRecord& rec) {
                  {"upstream_failed", r.upstream_failed}};
     if (!r.ok) span["error"] = r.error;
     if (r.upstream_status) span["upstream_status"] = r.upstream_status;
+    if (r.upstream) span["upstream_connection_reused"] = r.upstream->reused_connection;
+    if (!r.request_body.empty()) {
+        json body = json::parse(r.request_body, nullptr, false);
+        span["request_body"] = body.is_discarded() ? json(r.request_body) : std::move(body);
+    }
     if (!r.platform_request_id.empty()) {
         span["platform"] = {{"request_id", r.platform_request_id}, {"attempt_id", r.attempt_id}, {"attempts", r.attempts}};
     }

@@ -54,6 +54,17 @@ struct CallRecord {
     // Why the provider failed, for platform usage reports: the status it answered with, or
     // "timeout" / "conn_err" when it never answered.
     int upstream_status = 0;
+    // The upstream exchange, in ms after `received` (nullopt: that stage was never reached),
+    // and its bytes.
+    struct UpstreamTimings {
+        std::optional<double> start_ms, connected_ms, headers_ms, first_byte_ms, last_byte_ms;
+        int64_t bytes_sent = 0;
+        int64_t bytes_received = 0;
+        bool reused_connection = false;
+    };
+    std::optional<UpstreamTimings> upstream;
+    int64_t request_bytes = 0;   // the client's request body
+    std::string request_body;    // kept only when trace_bodies is on
     std::string failure_class;
     // Hybrid mode: the platform's request id, the attempt that served (or was tried last), and
     // how many attempts were tried.

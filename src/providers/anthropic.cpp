@@ -283,6 +283,7 @@ http::Response anthropic_messages(Exchange ex, std::string upstream_body, bool s
     request.body = std::move(upstream_body);
     request.headers_timeout_ms = ex.first_byte_timeout_ms;
     auto call = std::make_unique<upstream::Call>(std::move(request));
+    ex.finisher->watch(call->stats());
     if (!call->wait_headers(ex.client_probe)) return transport_failure(ex, *call);
     if (auto id = call->headers().get("request-id")) ex.finisher->record().upstream_request_id = std::string(*id);
     if (call->status() < 200 || call->status() >= 300) return upstream_error(ex, *call);

@@ -17,6 +17,25 @@ double seconds_ceil(std::string_view text) {
     return std::ceil(v);
 }
 
+void CallFinisher::note_upstream(const upstream::TransferStats& s) {
+    using clock = std::chrono::steady_clock;
+    auto since = [this](clock::time_point t) -> std::optional<double> {
+        if (t == clock::time_point{}) return std::nullopt;
+        return std::chrono::duration<double, std::milli>(t - m_record.received).count();
+    };
+    gateway::CallRecord::UpstreamTimings u;
+    u.start_ms = since(s.started);
+    if (s.headers != clock::time_point{}) u.connected_ms = since(s.connected);
+    u.headers_ms = since(s.headers);
+    u.first_byte_ms = since(s.first_byte);
+    u.last_byte_ms = since(s.last_byte);
+    u.bytes_sent = int64_t(s.bytes_sent);
+    u.bytes_received = int64_t(s.bytes_received);
+    u.reused_connection = s.reused_connection;
+    m_record.upstream = u;
+    if (m_record.upstream_status == 0) m_record.upstream_status = s.status;
+}
+
 void copy_passthrough_headers(const http::Headers& from, http::Headers& to) {
     for (const auto& [name, value] : from.items()) {
         if (http::iequals(name, "retry-after")) {

@@ -18,11 +18,14 @@ public:
     CallFinisher(gateway::CallRecord record, gateway::Recorder recorder)
         : m_record(std::move(record)), m_recorder(std::move(recorder)) {}
     gateway::CallRecord& record() { return m_record; }
+    // The upstream exchange whose timings and bytes go into the record when it finishes.
+    void watch(std::shared_ptr<const upstream::TransferStats> stats) { m_upstream = std::move(stats); }
     bool done() const { return m_done; }
     void finish() {
         if (m_done) return;
         m_done = true;
         m_record.latency_ms = gateway::ms_since(m_record.received);
+        if (m_upstream) note_upstream(*m_upstream);
         if (m_recorder) m_recorder(m_record);
     }
     // Another finisher records this call (each hybrid attempt has its own): never record here.
@@ -35,8 +38,11 @@ public:
     }
 
 private:
+    void note_upstream(const upstream::TransferStats& stats);
+
     gateway::CallRecord m_record;
     gateway::Recorder m_recorder;
+    std::shared_ptr<const upstream::TransferStats> m_upstream;
     bool m_done = false;
 };
 

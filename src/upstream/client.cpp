@@ -43,6 +43,8 @@ struct Call::Impl {
 
 Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::move(request)) {
     m_started = std::chrono::steady_clock::now();
+    m_stats->started = m_started;
+    m_stats->bytes_sent = m_request.body.size();
     ThreadCurl& tc = thread_curl();
     m_impl->multi = tc.multi;
     if (tc.spare_easy) {
@@ -113,7 +115,19 @@ size_t Call::on_header(char* data, size_t size, size_t count, void* self_ptr) {
     if (line.empty()) {
         if (self->m_status >= 200) {
             self->m_headers_done = true;
-            self->m_headers_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - self->m_started).count();
+            auto now = std::chrono::steady_clock::now();
+            self->m_headers_s = std::chrono::duration<double>(now - self->m_started).count();
+            auto& stats = *self->m_stats;
+            stats.headers = now;
+            stats.status = self->m_status;
+            curl_off_t connect_us = 0, tls_us = 0;
+            long connects = 0;
+            curl_easy_getinfo(self->m_impl->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+            curl_easy_getinfo(self->m_impl->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us);
+            connect_us = std::max(connect_us, tls_us);
+            curl_easy_getinfo(self->m_impl->easy, CURLINFO_NUM_CONNECTS, &connects);
+            stats.reused_connection = connects == 0;
+            stats.connected = self->m_started + std::chrono::microseconds(connect_us);
         }
         return len;
     }
@@ -129,11 +143,15 @@ size_t Call::on_header(char* data, size_t size, size_t count, void* self_ptr) {
 size_t Call::on_body(char* data, size_t size, size_t count, void* self_ptr) {
     auto* self = static_cast<Call*>(self_ptr);
     size_t len = size * count;
+    auto now = std::chrono::steady_clock::now();
     if (self->m_first_byte_s < 0) {
-        self->m_first_byte_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - self->m_started).count();
+        self->m_first_byte_s = std::chrono::duration<double>(now - self->m_started).count();
+        self->m_stats->first_byte = now;
     }
     self->m_buffer.append(data, len);
     self->m_bytes_received += len;
+    self->m_stats->last_byte = now;
+    self->m_stats->bytes_received = self->m_bytes_received;
     return len;
 }
 

@@ -31,6 +31,20 @@ struct Request {
     long headers_timeout_ms = 0;
 };
 
+// When an exchange reached each stage, and how many bytes moved: shared, so a caller can keep
+// reading it after the Call is gone. Unset time points are the epoch (default-constructed).
+struct TransferStats {
+    std::chrono::steady_clock::time_point started;
+    std::chrono::steady_clock::time_point connected;  // TCP (and TLS) up; == started when reused
+    std::chrono::steady_clock::time_point headers;
+    std::chrono::steady_clock::time_point first_byte;
+    std::chrono::steady_clock::time_point last_byte;
+    int status = 0;             // the final status line's
+    size_t bytes_sent = 0;      // request body
+    size_t bytes_received = 0;  // response body
+    bool reused_connection = false;
+};
+
 enum class Failure {
     none,
     connect,    // could not connect (refused, DNS, TLS)
@@ -68,6 +82,7 @@ public:
     double seconds_to_first_byte() const { return m_first_byte_s; }
     double seconds_to_headers() const { return m_headers_s; }
     size_t bytes_received() const { return m_bytes_received; }
+    std::shared_ptr<const TransferStats> stats() const { return m_stats; }
 
 private:
     struct Impl;
@@ -90,6 +105,7 @@ private:
     double m_headers_s = -1;
     size_t m_bytes_received = 0;
     std::chrono::steady_clock::time_point m_started;
+    std::shared_ptr<TransferStats> m_stats = std::make_shared<TransferStats>();
 };
 
 }  // namespace otari::upstream

@@ -89,12 +89,47 @@ TEST_CASE("every call, refused or served, appends one ledger line with tokens an
     CHECK(span["route"]["provider"] == "anthropic");
     CHECK(span["route"]["upstream_model"] == "house-model");
     CHECK(span["timings"]["latency_ms"].is_number());
+    // The upstream exchange's stages, in order, within the call.
+    const json& t = span["timings"];
+    REQUIRE(t.contains("upstream_start_ms"));
+    REQUIRE(t.contains("upstream_connected_ms"));
+    REQUIRE(t.contains("upstream_headers_ms"));
+    REQUIRE(t.contains("upstream_first_byte_ms"));
+    REQUIRE(t.contains("upstream_last_byte_ms"));
+    CHECK(t["upstream_start_ms"].get<double>() <= t["upstream_connected_ms"].get<double>());
+    CHECK(t["upstream_connected_ms"].get<double>() <= t["upstream_headers_ms"].get<double>());
+    CHECK(t["upstream_headers_ms"].get<double>() <= t["upstream_first_byte_ms"].get<double>());
+    CHECK(t["upstream_first_byte_ms"].get<double>() <= t["upstream_last_byte_ms"].get<double>());
+    CHECK(t["upstream_last_byte_ms"].get<double>() <= t["latency_ms"].get<double>());
+    CHECK(span["upstream_status"] == 200);
+    CHECK(span["retries"] == 0);
+    CHECK(span["bytes"]["request"] == messages_body("anthropic:house-model", false).size());
+    CHECK(span["bytes"]["upstream_received"] == k_message.size());
+    CHECK(span["bytes"]["upstream_sent"].get<int64_t>() > 0);
+    CHECK_FALSE(span.contains("request_body"));
     CHECK(span_line.find("Say hi") == std::string::npos);  // no prompt text
     CHECK(span_line.find(gw.token()) == std::string::npos);
     const json& refused = lines[1];
     CHECK(refused["status"] == "error");
     CHECK(refused["http_status"] == 401);
     CHECK(refused["error"].get<std::string>().find("missing otari key") != std::string::npos);
+}
+
+TEST_CASE("trace_bodies = true keeps each request body in the trace, never the keys") {
+    FakeUpstream up;
+    Script s;
+    s.body = k_message;
+    up.set_script(s);
+    GatewayHarness gw("trace_bodies = true\n" + priced_config(up));
+    HttpClient client(gw.port());
+    CHECK(client.request("POST", "/v1/messages", messages_body("anthropic:house-model", false), {gw.auth_header()}).status == 200);
+    REQUIRE(gw.wait_records(1));
+    std::ifstream traces(gw.data_dir() / "traces.jsonl");
+    std::string span_line;
+    REQUIRE(std::getline(traces, span_line));
+    auto span = json::parse(span_line);
+    CHECK(span["request_body"]["messages"][0]["content"] == "Say hi");
+    CHECK(span_line.find(gw.token()) == std::string::npos);
 }
 
 TEST_CASE("a key budget refuses the call that would pass it with a 403 naming spend, limit and reset") {
