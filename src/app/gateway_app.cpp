@@ -13,14 +13,17 @@ void log_call(const gateway::CallRecord& r, std::optional<int64_t> cost_micro_us
     if (!log::enabled(log::Level::info)) return;
     std::string model = r.model_requested.empty() ? "-" : r.model_requested;
     std::string cost = cost_micro_usd ? ledger::format_usd(*cost_micro_usd) : "-";
+    std::string status = log::paint(std::to_string(r.http_status), r.ok ? log::Paint::green
+                                                                   : r.http_status >= 500 ? log::Paint::red
+                                                                                          : log::Paint::yellow);
     if (r.ok) {
-        LOG_INFO("%s %s key=%s model=%s status=%d in=%lld out=%lld cost=%s %.0fms%s", r.request_id.c_str(),
-                 r.endpoint.c_str(), r.key.empty() ? "-" : r.key.c_str(), model.c_str(), r.http_status,
+        LOG_INFO("%s %s key=%s model=%s status=%s in=%lld out=%lld cost=%s %.0fms%s", r.request_id.c_str(),
+                 r.endpoint.c_str(), r.key.empty() ? "-" : r.key.c_str(), model.c_str(), status.c_str(),
                  (long long)r.usage.input_tokens, (long long)r.usage.output_tokens, cost.c_str(), r.latency_ms,
                  r.usage_source == gateway::UsageSource::estimated ? " (estimated)" : "");
     } else {
-        LOG_INFO("%s %s key=%s model=%s status=%d error=\"%s\" %.0fms", r.request_id.c_str(), r.endpoint.c_str(),
-                 r.key.empty() ? "-" : r.key.c_str(), model.c_str(), r.http_status, r.error.c_str(), r.latency_ms);
+        LOG_INFO("%s %s key=%s model=%s status=%s error=\"%s\" %.0fms", r.request_id.c_str(), r.endpoint.c_str(),
+                 r.key.empty() ? "-" : r.key.c_str(), model.c_str(), status.c_str(), r.error.c_str(), r.latency_ms);
     }
 }
 

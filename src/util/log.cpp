@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 #include "util/json.hpp"
@@ -39,6 +40,29 @@ std::string timestamp() {
 }
 
 }  // namespace
+
+bool colour() {
+    static const bool on = [] {
+        const char* no_colour = std::getenv("NO_COLOR");
+        if (no_colour && *no_colour) return false;
+        const char* term = std::getenv("TERM");
+        if (term && std::string_view(term) == "dumb") return false;
+        return ::isatty(STDERR_FILENO) == 1;
+    }();
+    return on && !g_json;
+}
+
+std::string paint(std::string_view text, Paint paint) {
+    if (!colour()) return std::string(text);
+    const char* code = "";
+    switch (paint) {
+        case Paint::red: code = "\033[31m"; break;
+        case Paint::yellow: code = "\033[33m"; break;
+        case Paint::green: code = "\033[32m"; break;
+        case Paint::dim: code = "\033[2m"; break;
+    }
+    return std::string(code) + std::string(text) + "\033[0m";
+}
 
 void set_level(Level level) { g_level = static_cast<int>(level); }
 Level level() { return static_cast<Level>(g_level.load()); }
@@ -86,7 +110,10 @@ void write(Level level, std::string_view message) {
         json j = {{"ts", timestamp()}, {"level", level_name(level)}, {"msg", message}};
         line = dump_json(j);
     } else {
-        line = timestamp() + " " + level_name(level) + ": ";
+        std::string name = level_name(level);
+        if (level == Level::error) name = paint(name, Paint::red);
+        if (level == Level::warn) name = paint(name, Paint::yellow);
+        line = paint(timestamp(), Paint::dim) + " " + name + ": ";
         line.append(message);
     }
     line.push_back('\n');

@@ -19,6 +19,13 @@ void write(Level level, std::string_view message);
 
 bool enabled(Level level);
 
+// Whether text lines are coloured: only when stderr is a terminal, NO_COLOR is unset and TERM
+// is not "dumb"; never for --json-logs.
+bool colour();
+enum class Paint { red, yellow, green, dim };
+// `text` wrapped in the colour's escape codes when colour() is on, else unchanged.
+std::string paint(std::string_view text, Paint paint);
+
 }  // namespace otari::log
 
 // printf-style, format-checked by the compiler; costs one branch when the level is off.
