@@ -1,6 +1,10 @@
 // otari usage                              totals for everything in the ledger
 // otari usage --by day --since 7d          one line per day of the last week
 // otari usage --by model,key --since 2026-11-01 --until 2026-11-30 --csv
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -27,6 +31,33 @@ std::string describe_range(const ledger::UsageQuery& query) {
     text += " and ";
     text += query.until ? ledger::format_rfc3339_s(*query.until) : "now";
     return text;
+}
+
+// Reading a ledger this large takes long enough to show progress (on a terminal only).
+constexpr uint64_t k_progress_from_bytes = 64ull << 20;
+
+// Aggregate every record, showing "reading ...: N MB of M MB (P%)" on stderr while it runs
+// when stderr is a terminal and the file is large.
+ledger::ReadStats read_with_progress(const std::filesystem::path& path, ledger::UsageAggregator& aggregator) {
+    std::error_code ec;
+    uint64_t size = std::filesystem::file_size(path, ec);
+    bool show = !ec && size >= k_progress_from_bytes && ::isatty(STDERR_FILENO) == 1;
+    ledger::LedgerReader reader(path);
+    ledger::LedgerRecord record;
+    auto next_update = std::chrono::steady_clock::now();
+    size_t n = 0;
+    while (reader.next(record)) {
+        aggregator.add(record);
+        if (show && ++n % 4096 == 0 && std::chrono::steady_clock::now() >= next_update) {
+            uint64_t done = reader.stats().bytes;
+            std::fprintf(stderr, "\rreading %s: %llu MB of %llu MB (%d%%)", path.filename().c_str(),
+                         (unsigned long long)(done >> 20), (unsigned long long)(size >> 20),
+                         int(done * 100 / std::max<uint64_t>(size, 1)));
+            next_update = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+        }
+    }
+    if (show) std::fprintf(stderr, "\r\033[K");
+    return reader.stats();
 }
 
 int run_usage(const GlobalOptions& global, const UsageOptions& opts) {
@@ -57,7 +88,7 @@ int run_usage(const GlobalOptions& global, const UsageOptions& opts) {
     ledger::UsageAggregator aggregator(query);
     ledger::ReadStats stats;
     try {
-        stats = ledger::for_each_record(path, [&](const auto& r) { aggregator.add(r); });
+        stats = read_with_progress(path, aggregator);
     } catch (const std::exception& e) {
         print_error(e.what());
         return k_exit_failure;

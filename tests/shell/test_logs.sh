@@ -42,5 +42,26 @@ check "a terminal log line is written as it happens" run_up "$tmp/tty.log" tty
 check "the level is coloured on a terminal" grep -q $'\x1b\\[33mwarn' "$tmp/tty.log"
 NO_COLOR=1 check "NO_COLOR: run" run_up "$tmp/nocolor.log" tty
 check "NO_COLOR turns colour off" bash -c "! grep -q $'\\x1b\\\\[3' '$tmp/nocolor.log'"
+# otari usage shows progress while it reads a large ledger, on a terminal only.
+mkdir -p "$tmp/d"
+records=$(python3 - "$tmp/d/ledger.jsonl" <<'PY'
+import sys
+line = ('{"ts":"2026-11-01T09:30:00.123Z","request_id":"req_%08d","key":"ci","user":"alice","endpoint":"/v1/messages",'
+        '"provider":"anthropic","model":"sonnet","model_sent":"claude-sonnet-4-6","stream":true,"status":"ok",'
+        '"http_status":200,"input_tokens":12,"output_tokens":34,"cache_read_tokens":0,"cache_write_tokens":0,'
+        '"cost_usd":0.000546,"latency_ms":812,"ttft_ms":301,"usage":"upstream","client_disconnected":false,'
+        '"upstream_failed":false,"error":null,"v":1}\n')
+with open(sys.argv[1], "w") as f:
+    n = 70 * 1024 * 1024 // len(line % 0) + 1
+    for i in range(n):
+        f.write(line % i)
+print(f"{n:,}")
+PY
+)
+script -qfec "'$otari' -c '$conf' usage" /dev/null > "$tmp/usage_tty.out" 2>&1
+check "usage on a terminal shows progress for a large ledger" grep -q "reading ledger.jsonl: [0-9]* MB of [0-9]* MB" "$tmp/usage_tty.out"
+"$otari" -c "$conf" usage > "$tmp/usage_pipe.out" 2> "$tmp/usage_pipe.err"
+check "usage in a pipe shows no progress" bash -c "! grep -q 'reading ledger' '$tmp/usage_pipe.err' '$tmp/usage_pipe.out'"
+check "usage still totals every record ($records)" grep -q "$records" "$tmp/usage_pipe.out"
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
