@@ -42,6 +42,18 @@ sigset_t block_shutdown_signals() {
     return set;
 }
 
+// A keyless server (ollama, llama.cpp, vLLM... or a [providers] entry without api_key) answers
+// at all: any HTTP status counts. Quick, so the banner is not held up by a dead port.
+bool local_server_answers(const config::Provider& provider) {
+    upstream::Request request;
+    request.method = "GET";
+    request.url = provider.base_url + (provider.type == config::ProviderType::anthropic ? "/v1/models" : "/models");
+    request.connect_timeout_ms = 300;
+    request.total_timeout_ms = 600;
+    upstream::Call call(std::move(request));
+    return call.wait_headers({});
+}
+
 void print_banner(const config::Config& config, const server::Server& server, const app::Gateway& parts) {
     std::string url = "http://" + (config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host) +
                       ":" + std::to_string(server.port());
@@ -61,7 +73,11 @@ void print_banner(const config::Config& config, const server::Server& server, co
     bool first = true;
     for (const auto& [name, provider] : config.providers) {
         std::cerr << (first ? "" : ", ") << name;
-        if (provider.needs_key && provider.api_key.empty()) std::cerr << " (no key: set " << provider.key_env << ")";
+        if (provider.needs_key && provider.api_key.empty()) {
+            std::cerr << " (no key: set " << provider.key_env << ")";
+        } else if (!provider.needs_key && !local_server_answers(provider)) {
+            std::cerr << " (not reachable now)";
+        }
         first = false;
     }
     if (first) std::cerr << "none (set ANTHROPIC_API_KEY, OPENAI_API_KEY, ... or add [providers.NAME])";
@@ -95,6 +111,14 @@ int run_up(const GlobalOptions& global, const UpOptions& opts) {
                  config.host.c_str());
     }
 
+    // Before a detach, so the first key's token reaches the terminal rather than the log.
+    try {
+        if (config.mode == config::Mode::standalone) app::announce_first_key(config);
+    } catch (const std::exception& e) {
+        print_error(e.what());
+        return k_exit_failure;
+    }
+
     if (opts.detach) {
         // Fork now: no thread may exist yet. The child goes on below.
         int rc = detach_gateway(config.host, config.port);
@@ -106,7 +130,6 @@ int run_up(const GlobalOptions& global, const UpOptions& opts) {
 
     app::Gateway parts;
     try {
-        if (config.mode == config::Mode::standalone) app::announce_first_key(config);
         parts = app::make_gateway(config);
     } catch (const std::exception& e) {
         print_error(e.what());

@@ -30,6 +30,7 @@ check() {  # check DESCRIPTION COMMAND...
 out=$("$otari" -c "$conf" up --detach 2>&1); rc=$?
 echo "$out" | sed 's/^/# /'
 check "up --detach exits 0" test "$rc" -eq 0
+check "the first key's token is printed to the terminal, not only the log" grep -q "tk_" <<<"$out"
 check "/health answers" curl -fsS -o /dev/null "http://127.0.0.1:$port/health"
 pid=$(head -n1 "$XDG_STATE_HOME/otari/otari.pid" 2>/dev/null)
 check "pidfile names a live process" kill -0 "${pid:-0}"
