@@ -1,6 +1,7 @@
 #include "providers/anthropic.hpp"
 
 #include "http/sse.hpp"
+#include "translate/anthropic_errors.hpp"
 #include "util/json.hpp"
 #include "util/log.hpp"
 
@@ -9,6 +10,9 @@ namespace {
 
 constexpr size_t k_max_response_bytes = 256u << 20;
 constexpr auto k_ping_interval = std::chrono::seconds(15);
+// A provider that accepted the stream but sends no event for this long (a long prefill) gets
+// the client's stream opened anyway, so idle-connection timeouts do not fire.
+constexpr auto k_commit_deadline = std::chrono::seconds(10);
 
 std::string messages_url(const config::Provider& provider) { return provider.base_url + "/v1/messages"; }
 
@@ -36,8 +40,60 @@ public:
     RelayStream(std::unique_ptr<upstream::Call> call, std::shared_ptr<CallFinisher> finisher)
         : m_call(std::move(call)), m_finisher(std::move(finisher)) {}
 
+    // Before committing the response: read until the first whole event is in (it is relayed
+    // first by next()). An `error` event, a failure, or an end before any event comes back as
+    // the error to answer with instead of a 200 stream. When `wait` passes without an event
+    // the stream is committed, or with `fail_on_deadline` it fails as a timeout (a fallback
+    // attempt waits behind it).
+    std::optional<translate::MappedError> prime(const http::ClientProbe& client_alive, std::chrono::milliseconds wait,
+                                                bool fail_on_deadline) {
+        auto deadline = std::chrono::steady_clock::now() + wait;
+        for (;;) {
+            size_t end = find_event_end(m_raw, 0);
+            if (end != std::string::npos) return first_event_error(std::string_view(m_raw).substr(0, end));
+            auto now = std::chrono::steady_clock::now();
+            if (now >= deadline) {
+                if (!fail_on_deadline) return std::nullopt;
+                m_finisher->record().failure_class = "timeout";
+                return translate::MappedError{504, "timeout_error",
+                                              "provider '" + std::string(m_provider) + "' sent no event within " +
+                                                  std::to_string(wait.count()) + " ms",
+                                              {}};
+            }
+            auto slice = std::min(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now),
+                                  std::chrono::milliseconds(250));
+            std::string chunk;
+            auto result = m_call->read(chunk, slice, client_alive);
+            if (result == upstream::Call::Read::data) {
+                m_raw.append(chunk);
+            } else if (result == upstream::Call::Read::end) {
+                if (!m_raw.empty()) return std::nullopt;  // a last event without its blank line: next() relays it
+                m_finisher->record().failure_class = "conn_err";
+                return translate::MappedError{502, "api_error",
+                                              "provider '" + std::string(m_provider) + "' ended the stream before sending anything",
+                                              {}};
+            } else if (result == upstream::Call::Read::failed) {
+                if (m_call->failure() == upstream::Failure::cancelled) {
+                    return translate::MappedError{499, "api_error", "client disconnected", {}};
+                }
+                bool timeout = m_call->failure() == upstream::Failure::timeout;
+                m_finisher->record().failure_class = timeout ? "timeout" : "conn_err";
+                return translate::MappedError{timeout ? 504 : 502, timeout ? "timeout_error" : "api_error",
+                                              "upstream stream failed: " + m_call->error_message(), {}};
+            }
+        }
+    }
+
     bool next(std::string& out, const http::ClientProbe& client_alive) override {
         if (m_ended) return false;
+        if (!m_raw.empty()) {
+            // Events read while priming go out first.
+            take_complete_events(out);
+            if (!out.empty()) {
+                m_last_write = std::chrono::steady_clock::now();
+                return !m_ended;
+            }
+        }
         for (;;) {
             std::string chunk;
             auto result = m_call->read(chunk, std::chrono::milliseconds(1000), client_alive);
@@ -89,7 +145,27 @@ public:
         m_finisher->fail(client_gone ? 499 : 502, client_gone ? "client disconnected" : "stream closed early");
     }
 
+    void set_provider_name(std::string name) { m_provider = std::move(name); }
+
 private:
+    std::optional<translate::MappedError> first_event_error(std::string_view event_bytes) {
+        http::SseParser parser;
+        parser.feed(event_bytes);
+        http::SseEvent event;
+        if (!parser.next(event) || event.event != "error") return std::nullopt;
+        // Answered to an Anthropic client as Anthropic would have: the type's own status.
+        json data = json::parse(event.data, nullptr, false);
+        translate::MappedError mapped{500, "api_error", "the provider's stream started with an error", {}};
+        if (data.is_object() && data.contains("error") && data["error"].is_object()) {
+            const json& error = data["error"];
+            if (error.contains("type") && error["type"].is_string()) mapped.type = error["type"].get<std::string>();
+            if (error.contains("message") && error["message"].is_string()) mapped.message = error["message"].get<std::string>();
+        }
+        mapped.status = translate::anthropic_status_for_error_type(mapped.type);
+        m_finisher->record().upstream_status = mapped.status;
+        return mapped;
+    }
+
     void take_complete_events(std::string& out) {
         size_t pos = 0;
         while (pos < m_raw.size()) {
@@ -191,6 +267,7 @@ private:
 
     std::unique_ptr<upstream::Call> m_call;
     std::shared_ptr<CallFinisher> m_finisher;
+    std::string m_provider;  // for messages
     std::string m_raw;
     bool m_relayed_any = false;
     bool m_saw_stop = false;
@@ -294,9 +371,28 @@ http::Response anthropic_messages(Exchange ex, std::string upstream_body, bool s
     auto content_type = call->headers().get("content-type");
     bool upstream_streams = content_type && content_type->find("text/event-stream") != std::string_view::npos;
     if (stream && upstream_streams) {
+        auto relay = std::make_unique<RelayStream>(std::move(call), ex.finisher);
+        relay->set_provider_name(ex.provider->name);
+        const bool gated = ex.first_byte_timeout_ms > 0;
+        auto wait = gated ? std::chrono::milliseconds(ex.first_byte_timeout_ms) : k_commit_deadline;
+        if (auto error = relay->prime(ex.client_probe, wait, gated)) {
+            if (error->status == 499) {
+                ex.finisher->record().client_disconnected = true;
+                ex.finisher->fail(499, "client disconnected before the provider answered");
+                return http::Response{499, {}, "application/json", "", nullptr};
+            }
+            ex.finisher->record().upstream_failed = true;
+            ex.finisher->fail(error->status, error->message);
+            api::ApiError api_error(error->status, error->type, error->message);
+            if (error->retry_after) api_error.headers.set("retry-after", *error->retry_after);
+            for (const auto& [name, value] : res.headers.items()) {
+                if (!http::iequals(name, "retry-after")) api_error.headers.set(name, value);
+            }
+            return api::error_response(ex.flavor, api_error, ex.request->request_id);
+        }
         res.content_type = "text/event-stream";
         res.headers.set("cache-control", "no-cache");
-        res.stream = std::make_unique<RelayStream>(std::move(call), ex.finisher);
+        res.stream = std::move(relay);
         return res;
     }
     std::string body;

@@ -204,7 +204,10 @@ private:
 http::Response start_stream(Exchange& ex, std::unique_ptr<upstream::Call> call,
                             std::unique_ptr<EventTranslator> translator) {
     auto relay = std::make_unique<TranslatedStream>(std::move(call), std::move(translator), ex.finisher);
-    if (auto error = relay->prime(ex.client_probe, k_commit_deadline)) {
+    if (auto error = relay->prime(ex.client_probe,
+                                     ex.first_byte_timeout_ms > 0 ? std::chrono::milliseconds(ex.first_byte_timeout_ms)
+                                                                  : std::chrono::milliseconds(k_commit_deadline),
+                                     ex.first_byte_timeout_ms > 0)) {
         if (error->status == 499) return http::Response{499, {}, "application/json", "", nullptr};
         return openai_error(ex, *error);
     }

@@ -168,7 +168,10 @@ http::Response openai_messages(Exchange ex, const json& body, const gateway::Rou
         auto translator =
             std::make_unique<ChunksToMessagesTranslator>(route.requested, profile, input_estimate, std::move(names));
         auto relay = std::make_unique<TranslatedStream>(std::move(call), std::move(translator), ex.finisher);
-        if (auto error = relay->prime(ex.client_probe, k_commit_deadline)) {
+        if (auto error = relay->prime(ex.client_probe,
+                                     ex.first_byte_timeout_ms > 0 ? std::chrono::milliseconds(ex.first_byte_timeout_ms)
+                                                                  : std::chrono::milliseconds(k_commit_deadline),
+                                     ex.first_byte_timeout_ms > 0)) {
             if (error->status == 499) return http::Response{499, {}, "application/json", "", nullptr};
             return anthropic_error(ex, *error);
         }

@@ -117,10 +117,18 @@ TranslatedStream::Pull TranslatedStream::pull(std::string& out, const http::Clie
 }
 
 std::optional<translate::MappedError> TranslatedStream::prime(const http::ClientProbe& client_alive,
-                                                             std::chrono::milliseconds commit_after) {
+                                                             std::chrono::milliseconds commit_after,
+                                                             bool fail_on_deadline) {
     auto deadline = std::chrono::steady_clock::now() + commit_after;
     for (;;) {
         auto now = std::chrono::steady_clock::now();
+        if (now >= deadline && fail_on_deadline) {
+            m_finisher->record().failure_class = "timeout";
+            m_finisher->record().upstream_failed = true;
+            return translate::MappedError{504, "timeout_error",
+                                          "the provider sent nothing within " + std::to_string(commit_after.count()) + " ms",
+                                          {}};
+        }
         if (now >= deadline) {
             m_translator->begin(m_pending);
             m_first_output = true;

@@ -49,6 +49,20 @@ std::string read_all_body(HttpClient& client) {
 
 TEST_SUITE("integration::anthropic_passthrough") {
 
+TEST_CASE("a stream whose first event is an error is answered with that error's status, not a 200 stream") {
+    FakeUpstream up;
+    up.set_script(stream_script({{sse("error", R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})")}}));
+    GatewayHarness gw(anthropic_config(up));
+    HttpClient client(gw.port());
+    auto res = client.request("POST", "/v1/messages", messages_body("anthropic:claude-sonnet-4-6", true), {gw.auth_header()});
+    CHECK(res.status == 529);
+    json body = json::parse(res.body);
+    CHECK(body["error"]["type"] == "overloaded_error");
+    CHECK(body["error"]["message"] == "Overloaded");
+    REQUIRE(gw.wait_records(1));
+    CHECK(gw.records()[0].http_status == 529);
+}
+
 TEST_CASE("a non-streaming call is forwarded with only model rewritten and the provider's key") {
     FakeUpstream up;
     Script script;

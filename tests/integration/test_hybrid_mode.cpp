@@ -415,7 +415,33 @@ TEST_SUITE("integration::hybrid") {
         CHECK(last["is_final_attempt"] == true);
     }
 
-    TEST_CASE("a usage report the platform fails is retried until it is delivered") {
+    TEST_CASE("a streamed attempt that errors in its first event or stalls after its headers falls through") {
+    FakeUpstream platform, errors, stalls, good;
+    platform.set_script_for(k_usage, json_script(200, "{}"));
+    errors.set_script(anthropic_stream(
+        {{sse("error", R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})")}}));
+    stalls.set_script(anthropic_stream({{"", 0}, {k_start}, {k_rest}}));  // headers, then waits at gate 0
+    good.set_script(anthropic_stream({{k_start}, {k_rest}}));
+    platform.set_script_for(k_resolve, json_script(200, plan_json({attempt("e1", "anthropic", "c", errors.url()),
+                                                                   attempt("e2", "anthropic", "c", stalls.url()),
+                                                                   attempt("e3", "anthropic", "c", good.url())})));
+    GatewayHarness gw(hybrid_config(platform));
+    HttpClient client(gw.port());
+    auto res = client.request("POST", "/v1/messages", messages_body("anthropic:c", true), {bearer()});
+    stalls.open_gate(0);
+    REQUIRE(res.status == 200);
+    CHECK(res.header("x-correlation-id") == "e3");
+    CHECK(res.body.find("event: error") == std::string::npos);
+    CHECK(res.body.find("event: message_stop") != std::string::npos);
+    REQUIRE(platform.wait_requests_to(k_usage, 3, 5s));
+    std::map<std::string, json> by_id;
+    for (auto& r : usage_reports(platform)) by_id[r["correlation_id"]] = r;
+    CHECK(by_id["e1"]["error_class"] == "http_529");
+    CHECK(by_id["e2"]["error_class"] == "timeout");
+    CHECK(by_id["e3"]["status"] == "success");
+}
+
+TEST_CASE("a usage report the platform fails is retried until it is delivered") {
         FakeUpstream platform, provider;
         platform.set_script_for(
             k_resolve,
