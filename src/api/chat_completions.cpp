@@ -16,14 +16,7 @@ http::Response post_chat_completions(Context& ctx, http::Request& req,
     auto finisher = start_record(ctx, req, "/v1/chat/completions");
     return with_recording(*finisher, [&]() -> http::Response {
         const bool hybrid = ctx.platform != nullptr;
-        std::optional<auth::Key> key;
-        std::string platform_token;
-        if (hybrid) {
-            platform_token = platform_user_token(req.headers, *finisher);
-        } else {
-            key = gateway::authenticate(req.headers, ctx.keys);
-            note_caller(*finisher, *key);
-        }
+        Caller caller = identify_caller(ctx, req, *finisher);
         json body = parse_json_body(req.body);
         validate_chat_request(body);
         std::string model = body["model"].get<std::string>();
@@ -44,21 +37,20 @@ http::Response post_chat_completions(Context& ctx, http::Request& req,
         };
 
         if (hybrid) {
-            auto alias = ctx.config.aliases.find(model);
-            if (alias != ctx.config.aliases.end()) record.alias = alias->first;
-            const std::string& selector = alias != ctx.config.aliases.end() ? alias->second : model;
-            return run_platform_call(ctx, req, *finisher, platform_token, selector, Flavor::openai,
-                                     client_alive, dispatch);
+            return run_platform_call(ctx, req, *finisher, caller.platform_token,
+                                     platform_selector(ctx, record), Flavor::openai, client_alive,
+                                     dispatch);
         }
+        const auth::Key& key = *caller.key;
         if (auto user = body.find("user"); user != body.end() && user->is_string()) {
-            gateway::check_claimed_user(*key, user->get_ref<const std::string&>(), "user",
+            gateway::check_claimed_user(key, user->get_ref<const std::string&>(), "user",
                                         ctx.config.reject_user_mismatch);
         }
         auto route = gateway::resolve_model(ctx.config, model);
         record.provider = route.provider->name;
         record.model_sent = route.upstream_model;
         record.alias = route.alias;
-        if (ctx.accounting) ctx.accounting->admit(record, *key, body, route.upstream_model);
+        if (ctx.accounting) ctx.accounting->admit(record, key, body, route.upstream_model);
         return dispatch(
             providers::Exchange{&req, route.provider, finisher, client_alive, Flavor::openai},
             route);

@@ -34,21 +34,14 @@ std::string display_name(const std::string& id) {
 http::Response post_count_tokens(Context& ctx, http::Request& req, const http::ClientProbe& client_alive) {
     auto finisher = start_record(ctx, req, "/v1/messages/count_tokens");
     return with_recording(*finisher, [&]() -> http::Response {
-        std::string platform_token;
-        if (ctx.platform) {
-            platform_token = platform_user_token(req.headers, *finisher);
-        } else {
-            note_caller(*finisher, gateway::authenticate(req.headers, ctx.keys));
-        }
+        Caller caller = identify_caller(ctx, req, *finisher);
         json body = parse_json_body(req.body);
         validate_count_tokens_request(body);
         auto& record = finisher->record();
         record.model_requested = body["model"].get<std::string>();
         if (ctx.platform) {
             // Counting stays local, but only for a caller the platform accepts for this model.
-            auto alias = ctx.config.aliases.find(record.model_requested);
-            auto plan = ctx.platform->resolve(
-                platform_token, alias != ctx.config.aliases.end() ? alias->second : record.model_requested, client_alive);
+            auto plan = ctx.platform->resolve(caller.platform_token, platform_selector(ctx, record), client_alive);
             record.platform_request_id = plan.request_id;
             if (!plan.user_id.empty()) record.user = plan.user_id;
         }

@@ -18,14 +18,7 @@ http::Response post_messages(Context& ctx, http::Request& req,
     auto finisher = start_record(ctx, req, "/v1/messages");
     return with_recording(*finisher, [&]() -> http::Response {
         const bool hybrid = ctx.platform != nullptr;
-        std::optional<auth::Key> key;
-        std::string platform_token;
-        if (hybrid) {
-            platform_token = platform_user_token(req.headers, *finisher);
-        } else {
-            key = gateway::authenticate(req.headers, ctx.keys);
-            note_caller(*finisher, *key);
-        }
+        Caller caller = identify_caller(ctx, req, *finisher);
         json body = parse_json_body(req.body);
         validate_messages_request(body);
         const std::string& model = body["model"].get_ref<const std::string&>();
@@ -52,18 +45,17 @@ http::Response post_messages(Context& ctx, http::Request& req,
         };
 
         if (hybrid) {
-            auto alias = ctx.config.aliases.find(model);
-            if (alias != ctx.config.aliases.end()) record.alias = alias->first;
-            const std::string& selector = alias != ctx.config.aliases.end() ? alias->second : model;
-            return run_platform_call(ctx, req, *finisher, platform_token, selector,
-                                     Flavor::anthropic, client_alive, dispatch);
+            return run_platform_call(ctx, req, *finisher, caller.platform_token,
+                                     platform_selector(ctx, record), Flavor::anthropic, client_alive,
+                                     dispatch);
         }
-        gateway::check_user_binding(*key, body, ctx.config.reject_user_mismatch);
+        const auth::Key& key = *caller.key;
+        gateway::check_user_binding(key, body, ctx.config.reject_user_mismatch);
         auto route = gateway::resolve_model(ctx.config, model);
         record.provider = route.provider->name;
         record.model_sent = route.upstream_model;
         record.alias = route.alias;
-        if (ctx.accounting) ctx.accounting->admit(record, *key, body, route.upstream_model);
+        if (ctx.accounting) ctx.accounting->admit(record, key, body, route.upstream_model);
         return dispatch(
             providers::Exchange{&req, route.provider, finisher, client_alive, Flavor::anthropic},
             route);

@@ -3,6 +3,8 @@
 #include <mutex>
 #include <optional>
 
+#include "api/record.hpp"
+#include "gateway/authn.hpp"
 #include "platform/client.hpp"
 #include "platform/usage_report.hpp"
 #include "util/log.hpp"
@@ -56,24 +58,33 @@ std::string token_label(const std::string& token) {
 }  // namespace
 
 std::string platform_user_token(const http::Headers& headers, providers::CallFinisher& finisher) {
-    if (auto auth = headers.get("authorization")) {
-        std::string_view value = *auth;
-        if (value.size() > 7 && http::iequals(value.substr(0, 7), "bearer ")) {
-            value.remove_prefix(7);
-            while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-            while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-            if (!value.empty()) {
-                std::string token(value);
-                finisher.record().key = token_label(token);
-                return token;
-            }
-        }
+    if (auto token = gateway::bearer_token(headers)) {
+        finisher.record().key = token_label(*token);
+        return *token;
     }
     throw ApiError(401, "authentication_error",
                    "missing authentication token: this gateway runs in hybrid mode, send your "
                    "platform token as "
                    "\"Authorization: Bearer tk_...\" (x-api-key is not read; for Claude Code set "
                    "ANTHROPIC_AUTH_TOKEN, not ANTHROPIC_API_KEY)");
+}
+
+Caller identify_caller(Context& ctx, const http::Request& req, providers::CallFinisher& finisher) {
+    Caller caller;
+    if (ctx.platform) {
+        caller.platform_token = platform_user_token(req.headers, finisher);
+    } else {
+        caller.key = gateway::authenticate(req.headers, ctx.keys);
+        note_caller(finisher, *caller.key);
+    }
+    return caller;
+}
+
+std::string platform_selector(const Context& ctx, gateway::CallRecord& record) {
+    auto alias = ctx.config.aliases.find(record.model_requested);
+    if (alias == ctx.config.aliases.end()) return record.model_requested;
+    record.alias = alias->first;
+    return alias->second;
 }
 
 http::Response run_platform_call(Context& ctx, const http::Request& req,

@@ -7,6 +7,7 @@
 // last one tried).
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/context.hpp"
@@ -20,6 +21,18 @@ namespace otari::api {
 // mode). Throws 401 authentication_error when it is missing. Records a short, non-secret
 // label of it as the call's key.
 std::string platform_user_token(const http::Headers& headers, providers::CallFinisher& finisher);
+
+// Who is calling. Standalone: the local key (401 when missing or unknown), noted in the
+// record. Hybrid: the platform token (401 when missing), which the platform checks at resolve.
+struct Caller {
+    std::optional<auth::Key> key;
+    std::string platform_token;
+};
+Caller identify_caller(Context& ctx, const http::Request& req, providers::CallFinisher& finisher);
+
+// Hybrid: what the platform resolves for the call's model: an alias's target (the alias is
+// noted in the record), else the model as asked.
+std::string platform_selector(const Context& ctx, gateway::CallRecord& record);
 
 // Sends one attempt to its provider. Must leave the request intact for the next attempt.
 using AttemptDispatch = std::function<http::Response(providers::Exchange, const gateway::Route&)>;

@@ -4,16 +4,20 @@
 
 namespace otari::gateway {
 
+std::optional<std::string> bearer_token(const http::Headers& headers) {
+    auto auth = headers.get("authorization");
+    if (!auth) return std::nullopt;
+    std::string_view value = *auth;
+    if (value.size() <= 7 || !http::iequals(value.substr(0, 7), "bearer ")) return std::nullopt;
+    value.remove_prefix(7);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+    if (value.empty()) return std::nullopt;
+    return std::string(value);
+}
+
 std::optional<std::string> presented_token(const http::Headers& headers) {
-    if (auto auth = headers.get("authorization")) {
-        std::string_view value = *auth;
-        if (value.size() > 7 && http::iequals(value.substr(0, 7), "bearer ")) {
-            value.remove_prefix(7);
-            while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-            while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-            if (!value.empty()) return std::string(value);
-        }
-    }
+    if (auto token = bearer_token(headers)) return token;
     if (auto key = headers.get("x-api-key")) {
         if (!key->empty()) return std::string(*key);
     }

@@ -8,6 +8,9 @@
 
 namespace otari::gateway {
 
+// The token of `Authorization: Bearer TOKEN`, trimmed; nullopt when absent or empty.
+std::optional<std::string> bearer_token(const http::Headers& headers);
+
 // The token a request presents: `Authorization: Bearer tk_…`, else `x-api-key: tk_…`.
 std::optional<std::string> presented_token(const http::Headers& headers);
 

@@ -1,10 +1,6 @@
 // Hybrid mode against a fake platform (a real HTTP server on loopback playing
 // /gateway/provider-keys/resolve and /gateway/usage) and fake providers.
-#include <arpa/inet.h>
 #include <doctest/doctest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "ledger/reader.hpp"
 #include "ledger/record.hpp"
@@ -29,17 +25,7 @@ std::string hybrid_config(const FakeUpstream& platform, const std::string& extra
 }
 
 // A loopback URL where nothing listens.
-std::string closed_url() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
-}
+std::string closed_url() { return "http://127.0.0.1:" + std::to_string(free_loopback_port()); }
 
 Script json_script(int status, const std::string& body,
                    std::vector<std::pair<std::string, std::string>> headers = {}) {

@@ -32,17 +32,6 @@ std::string otari_binary() {
     return path ? path : "";
 }
 
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
 
 // The last line `otari keys create` prints on stdout is the token.
 std::string create_key(const std::string& config_path) {
@@ -107,7 +96,7 @@ TEST_CASE("SIGKILL under load loses no record of a completed call and the ledger
     }
     std::string token = create_key(config_path);
     REQUIRE(token.rfind("tk_", 0) == 0);
-    int port = free_port();
+    int port = free_loopback_port();
     pid_t pid = start_gateway(config_path, port, dir / "otari.log");
     REQUIRE(wait_healthy(port));
 

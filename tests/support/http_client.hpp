@@ -10,6 +10,9 @@
 
 namespace otari::test {
 
+// A loopback port nothing listens on right now (bound, then released).
+int free_loopback_port();
+
 struct HttpResult {
     int status = 0;
     std::map<std::string, std::string> headers;  // lower-case names
