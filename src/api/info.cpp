@@ -10,6 +10,7 @@
 #include "api/platform_call.hpp"
 #include "api/record.hpp"
 #include "gateway/authn.hpp"
+#include "ledger/utc_time.hpp"
 #include "otari_version.h"
 #include "platform/client.hpp"
 #include "tokens/estimate.hpp"
@@ -53,27 +54,31 @@ http::Response post_count_tokens(Context& ctx, http::Request& req, const http::C
     });
 }
 
-http::Response get_models(Context& ctx, http::Request& req, const http::ClientProbe&) {
-    if (ctx.platform) {
-        providers::CallFinisher unrecorded({}, nullptr);
-        platform_user_token(req.headers, unrecorded);
-    } else {
-        gateway::authenticate(req.headers, ctx.keys);
-    }
+http::Response get_models(Context& ctx, http::Request& req, const http::ClientProbe& client_alive) {
     json data = json::array();
-    const std::string created_at = "2025-01-01T00:00:00Z";
-    auto add = [&](const std::string& id, const std::string& owner) {
+    auto add = [&](const std::string& id, const std::string& owner, int64_t created) {
         data.push_back({{"id", id},
                         {"object", "model"},
                         {"type", "model"},
                         {"display_name", display_name(id)},
-                        {"created_at", created_at},
-                        {"created", 1735689600},
+                        {"created_at", ledger::format_rfc3339_s(ledger::TimePoint(std::chrono::seconds(created)))},
+                        {"created", created},
                         {"owned_by", owner}});
     };
-    for (const auto& [alias, target] : ctx.config.aliases) add(alias, "otari");
-    for (const auto& [name, provider] : ctx.config.providers) {
-        for (const auto& model : provider.models) add(name + ":" + model, name);
+    if (ctx.platform) {
+        // Hybrid mode: the platform lists what this caller's token may use.
+        providers::CallFinisher unrecorded({}, nullptr);
+        std::string token = platform_user_token(req.headers, unrecorded);
+        for (const auto& m : ctx.platform->list_models(token, client_alive)) {
+            add(m["id"].get<std::string>(), m["owned_by"].get<std::string>(), m["created"].get<int64_t>());
+        }
+    } else {
+        gateway::authenticate(req.headers, ctx.keys);
+        constexpr int64_t k_listed_since = 1735689600;  // 2025-01-01: a stable value for local entries
+        for (const auto& [alias, target] : ctx.config.aliases) add(alias, "otari", k_listed_since);
+        for (const auto& [name, provider] : ctx.config.providers) {
+            for (const auto& model : provider.models) add(name + ":" + model, name, k_listed_since);
+        }
     }
     json body = {{"object", "list"}, {"data", data}, {"has_more", false}};
     body["first_id"] = data.empty() ? json(nullptr) : data.front()["id"];

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.hpp"
 #include "http/message.hpp"
@@ -23,6 +24,10 @@ class Platform {
     Plan resolve(const std::string& user_token, std::string_view model_selector,
                  const http::ClientProbe& client_alive);
 
+    // POST {base}/gateway/models/resolve: the models the caller's token may use, as
+    // {"id","created","owned_by"} objects sorted by id. Throws api::ApiError like resolve().
+    std::vector<json> list_models(const std::string& user_token, const http::ClientProbe& client_alive);
+
     // Whether the platform answers its health URL (any answer below 500) within 2 s.
     bool reachable();
 
@@ -30,6 +35,9 @@ class Platform {
     const config::PlatformSettings& settings() const { return m_settings; }
 
   private:
+    json post_for_caller(const std::string& path, const json& body, const std::string& user_token,
+                         const http::ClientProbe& client_alive);
+
     config::PlatformSettings m_settings;
     std::unique_ptr<UsageReporter> m_reporter;
 };

@@ -480,7 +480,30 @@ TEST_CASE("a usage report the platform fails is retried until it is delivered") 
         CHECK(json::parse(refused.body)["error"]["message"] == "Invalid user token");
     }
 
-    TEST_CASE("/health reports the mode and whether the platform answers") {
+    TEST_CASE("/v1/models lists what the platform says the caller's token may use") {
+    FakeUpstream platform;
+    platform.set_script_for("/api/v1/gateway/models/resolve",
+                            json_script(200, R"({"models":[{"id":"openai:gpt-4o","created":1715367049,"owned_by":"openai"},{"id":"anthropic:claude-sonnet-4-5"}],"extra":1})"));
+    GatewayHarness gw(hybrid_config(platform));
+    HttpClient client(gw.port());
+    auto res = client.request("GET", "/v1/models", "", {bearer()});
+    REQUIRE(res.status == 200);
+    json body = json::parse(res.body);
+    REQUIRE(body["data"].size() == 2);
+    CHECK(body["data"][0]["id"] == "anthropic:claude-sonnet-4-5");  // sorted by id
+    CHECK(body["data"][0]["owned_by"] == "anthropic");
+    CHECK(body["data"][1]["created"] == 1715367049);
+    auto asked = platform.requests_to("/api/v1/gateway/models/resolve");
+    REQUIRE(asked.size() == 1);
+    CHECK(asked[0].headers["x-user-token"] == k_user_token);
+    platform.set_script_for("/api/v1/gateway/models/resolve", json_script(401, R"({"detail":"Invalid user token"})"));
+    HttpClient again(gw.port());
+    auto refused = again.request("GET", "/v1/models", "", {bearer()});
+    CHECK(refused.status == 401);
+    CHECK(json::parse(refused.body)["error"]["message"] == "Invalid user token");
+}
+
+TEST_CASE("/health reports the mode and whether the platform answers") {
         FakeUpstream platform;
         {
             GatewayHarness gw(hybrid_config(platform));
