@@ -68,7 +68,7 @@ json parse_json_body(const std::string& body) {
     if (body.empty()) throw invalid_request("request body is empty: expected a JSON object");
     json parsed;
     try {
-        parsed = json::parse(body);
+        parsed = parse_json(body);
     } catch (const json::parse_error& e) {
         throw invalid_request(std::string("request body is not valid JSON: ") + e.what());
     }

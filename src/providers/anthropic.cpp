@@ -195,7 +195,7 @@ private:
         }
         if (event.event == "message_start" || event.event == "message_delta" || event.event == "error") {
             try {
-                json data = json::parse(event.data);
+                json data = parse_json(event.data);
                 if (event.event == "message_start") {
                     if (auto m = data.find("message"); m != data.end() && m->contains("usage")) {
                         merge_anthropic_usage((*m)["usage"], record.usage);
@@ -294,7 +294,7 @@ http::Response upstream_error(Exchange& ex, upstream::Call& call) {
     copy_passthrough_headers(call.headers(), res.headers);
     std::string message;
     try {
-        json parsed = json::parse(body);
+        json parsed = parse_json(body);
         if (is_anthropic_error_body(parsed)) {
             message = parsed["error"].value("message", "");
             res.body = std::move(body);
@@ -400,7 +400,7 @@ http::Response anthropic_messages(Exchange ex, std::string upstream_body, bool s
     auto& record = ex.finisher->record();
     record.ttft_ms = gateway::ms_since(record.received);
     try {
-        json parsed = json::parse(body);
+        json parsed = parse_json(body);
         if (parsed.contains("usage")) {
             merge_anthropic_usage(parsed["usage"], record.usage);
             record.usage_source = gateway::UsageSource::upstream;

@@ -65,7 +65,7 @@ public:
 
     std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {
         if (event.data == "[DONE]") return std::nullopt;
-        json chunk = json::parse(event.data, nullptr, false);
+        json chunk = parse_json_or_discarded(event.data);
         if (!chunk.is_object() || !chunk.contains("error")) return std::nullopt;
         auto mapped = translate::error_from_openai_object(chunk["error"]);
         return mapped;
@@ -78,7 +78,7 @@ public:
             m_finished = true;
             return;
         }
-        json chunk = json::parse(event.data, nullptr, false);
+        json chunk = parse_json_or_discarded(event.data);
         if (!chunk.is_object()) {
             on_failure("api_error", "the provider sent a stream chunk that is not JSON", out);
             return;
@@ -164,12 +164,12 @@ public:
 
     std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {
         if (event.event != "error") return std::nullopt;
-        json data = json::parse(event.data, nullptr, false);
+        json data = parse_json_or_discarded(event.data);
         return translate::error_from_anthropic_event(data.is_discarded() ? json::object() : data);
     }
 
     void on_event(const http::SseEvent& event, std::string& out) override {
-        json data = json::parse(event.data, nullptr, false);
+        json data = parse_json_or_discarded(event.data);
         if (data.is_discarded()) {
             if (event.event == "ping") return;
             m_stream.on_upstream_error("the provider sent an event that is not JSON", out);
@@ -268,7 +268,7 @@ http::Response chat_to_openai(Exchange ex, json body, const gateway::Route& rout
         call->read_all(error_body, k_max_error_bytes, ex.client_probe);
         ex.finisher->record().upstream_status = call->status();
         auto mapped = translate::error_from_openai(call->status(), error_body, call->headers().get("retry-after"));
-        json parsed = json::parse(error_body, nullptr, false);
+        json parsed = parse_json_or_discarded(error_body);
         http::Response res = openai_error(ex, mapped);
         res.status = call->status();
         // An OpenAI-shaped error is the client's own format: pass it on as it came.
@@ -281,7 +281,7 @@ http::Response chat_to_openai(Exchange ex, json body, const gateway::Route& rout
     std::string answer;
     if (!call->read_all(answer, k_max_response_bytes, ex.client_probe)) return transport_failure(ex, *call);
     ex.finisher->record().ttft_ms = gateway::ms_since(ex.finisher->record().received);
-    json parsed = json::parse(answer, nullptr, false);
+    json parsed = parse_json_or_discarded(answer);
     if (!parsed.is_object()) {
         return openai_error(ex, {502, "api_error", "provider '" + route.provider->name + "' answered 200 with a body that is not JSON", {}});
     }
@@ -325,7 +325,7 @@ http::Response chat_to_anthropic(Exchange ex, const json& body, const gateway::R
     std::string answer;
     if (!call->read_all(answer, k_max_response_bytes, ex.client_probe)) return transport_failure(ex, *call);
     ex.finisher->record().ttft_ms = gateway::ms_since(ex.finisher->record().received);
-    json message = json::parse(answer, nullptr, false);
+    json message = parse_json_or_discarded(answer);
     json completion;
     try {
         if (message.is_discarded()) throw translate::UpstreamFormatError("the body is not JSON");

@@ -31,7 +31,7 @@ public:
 
     std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {
         if (event.data == "[DONE]") return std::nullopt;
-        m_parsed = json::parse(event.data, nullptr, false);
+        m_parsed = parse_json_or_discarded(event.data);
         m_parsed_from = &event;
         if (m_parsed.is_discarded()) return std::nullopt;
         return translate::StreamFromOpenAI::chunk_error(m_parsed);
@@ -42,7 +42,8 @@ public:
             m_stream.on_done(out);
             return;
         }
-        json chunk = m_parsed_from == &event ? std::move(m_parsed) : json::parse(event.data, nullptr, false);
+        json chunk =
+            m_parsed_from == &event ? std::move(m_parsed) : parse_json_or_discarded(event.data);
         m_parsed_from = nullptr;
         if (chunk.is_discarded()) {
             m_stream.on_upstream_error("api_error", "the provider sent a stream chunk that is not JSON", out);
@@ -112,7 +113,7 @@ std::variant<json, translate::MappedError> translate_whole_answer(const std::str
                                                                    const gateway::Route& route,
                                                                    const translate::Profile& profile,
                                                                    const translate::ToolNameMap& names) {
-    json completion = json::parse(body, nullptr, false);
+    json completion = parse_json_or_discarded(body);
     if (completion.is_discarded()) {
         return translate::MappedError{502, "api_error",
                                       "provider '" + route.provider->name + "' answered 200 with a body that is not JSON",

@@ -199,7 +199,7 @@ json parse_tool_arguments(const json& arguments, std::string_view tool_name) {
     if (!arguments.is_string()) return as_input_object(arguments);
     const auto& text = arguments.get_ref<const std::string&>();
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-    json parsed = json::parse(text, nullptr, false);
+    json parsed = parse_json_or_discarded(text);
     if (!parsed.is_discarded()) return as_input_object(std::move(parsed));
     parsed = json::parse(repair_json(text), nullptr, false);
     if (!parsed.is_discarded()) return as_input_object(std::move(parsed));

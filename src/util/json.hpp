@@ -2,13 +2,20 @@
 // The one JSON type of the code base: key order is kept, so what we write
 // (translated bodies, settings.json, the ledger) keeps the order it was given.
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
 
 namespace otari {
 using json = nlohmann::ordered_json;
 
 // Serialize without throwing on invalid UTF-8 from upstreams: bad bytes
-// become U+FFFD instead of an exception.
-inline std::string dump_json(const json& value) {
-    return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+// become U+FFFD instead of an exception. The same text as
+// value.dump(-1, ' ', false, json::error_handler_t::replace).
+std::string dump_json(const json& value);
+
+// The same value as json::parse(text), or the same json::parse_error thrown.
+json parse_json(std::string_view text);
+
+// The same value as json::parse(text, nullptr, false): discarded when `text` is not JSON.
+json parse_json_or_discarded(std::string_view text);
 }  // namespace otari

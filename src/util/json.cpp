@@ -1,0 +1,517 @@
+// A faster parser and serializer for the common case, with nlohmann/json as the reference:
+// whatever the fast path does not handle exactly like nlohmann (invalid JSON, a byte-order
+// mark, deep nesting, numbers out of range, invalid UTF-8 on output) is handed to nlohmann
+// whole, so results and errors are nlohmann's. Request bodies are parsed and written once
+// per call, and nlohmann's per-byte lexer and escaper dominated large bodies.
+#include "util/json.hpp"
+
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+namespace otari {
+namespace {
+
+// Deeper documents go to nlohmann, whose parser keeps an explicit stack.
+constexpr int k_max_depth = 200;
+
+bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Length of the well-formed UTF-8 sequence at `p` (RFC 3629, as nlohmann's lexer accepts
+// it), or 0.
+size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
+    auto cont = [&](size_t i, unsigned char lo, unsigned char hi) {
+        return p + i < end && p[i] >= lo && p[i] <= hi;
+    };
+    unsigned char c = p[0];
+    if (c >= 0xC2 && c <= 0xDF) return cont(1, 0x80, 0xBF) ? 2 : 0;
+    if (c == 0xE0) return cont(1, 0xA0, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
+    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
+        return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
+    if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2, 0x80, 0xBF) ? 3 : 0;
+    if (c == 0xF0) return cont(1, 0x90, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
+    if (c >= 0xF1 && c <= 0xF3)
+        return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
+    if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
+    return 0;
+}
+
+void append_utf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+        out.push_back(char(cp));
+    } else if (cp < 0x800) {
+        out.push_back(char(0xC0 | (cp >> 6)));
+        out.push_back(char(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        out.push_back(char(0xE0 | (cp >> 12)));
+        out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(char(0x80 | (cp & 0x3F)));
+    } else {
+        out.push_back(char(0xF0 | (cp >> 18)));
+        out.push_back(char(0x80 | ((cp >> 12) & 0x3F)));
+        out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(char(0x80 | (cp & 0x3F)));
+    }
+}
+
+// True when one of the 8 bytes in `word` is '"', '\\', a control character or non-ASCII: the
+// bytes a string scan must stop at (it may also flag a neighbour of a non-ASCII byte).
+bool word_needs_attention(uint64_t word) {
+    constexpr uint64_t ones = 0x0101010101010101ULL;
+    constexpr uint64_t high = 0x8080808080808080ULL;
+    auto has_zero = [](uint64_t v) { return (v - ones) & ~v & high; };
+    uint64_t control = (word - ones * 0x20) & ~word & high;
+    return (control | has_zero(word ^ (ones * '"')) | has_zero(word ^ (ones * '\\')) |
+            (word & high)) != 0;
+}
+
+bool byte_needs_attention(unsigned char c) {
+    return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
+}
+
+// The first byte in [p, end) that is '"', '\\', a control character or non-ASCII, or end.
+const char* plain_run_end(const char* p, const char* end) {
+    while (end - p >= 8) {
+        uint64_t word;
+        std::memcpy(&word, p, sizeof word);
+        if (word_needs_attention(word)) break;
+        p += 8;
+    }
+    while (p < end && !byte_needs_attention(static_cast<unsigned char>(*p))) ++p;
+    return p;
+}
+
+// Recursive descent over RFC 8259. Every method returns false on anything it does not
+// accept; the caller then asks nlohmann, so false never means "invalid" by itself.
+class FastParser {
+  public:
+    FastParser(const char* begin, const char* end) : m_p(begin), m_end(end) {}
+
+    bool document(json& out) {
+        skip_ws();
+        if (!value(out, 0)) return false;
+        skip_ws();
+        return m_p == m_end;
+    }
+
+  private:
+    void skip_ws() {
+        while (m_p < m_end && is_ws(*m_p)) ++m_p;
+    }
+
+    bool literal(const char* word, size_t len) {
+        if (size_t(m_end - m_p) < len || std::memcmp(m_p, word, len) != 0) return false;
+        m_p += len;
+        return true;
+    }
+
+    bool value(json& out, int depth) {
+        if (m_p == m_end) return false;
+        switch (*m_p) {
+            case '{':
+                return object(out, depth + 1);
+            case '[':
+                return array(out, depth + 1);
+            case '"': {
+                out = json::value_t::string;
+                return string(out.get_ref<json::string_t&>());
+            }
+            case 't':
+                if (!literal("true", 4)) return false;
+                out = true;
+                return true;
+            case 'f':
+                if (!literal("false", 5)) return false;
+                out = false;
+                return true;
+            case 'n':
+                if (!literal("null", 4)) return false;
+                out = nullptr;
+                return true;
+            default:
+                return number(out);
+        }
+    }
+
+    bool object(json& out, int depth) {
+        if (depth > k_max_depth) return false;
+        ++m_p;  // '{'
+        out = json::value_t::object;
+        skip_ws();
+        if (m_p < m_end && *m_p == '}') {
+            ++m_p;
+            return true;
+        }
+        // Members collect on a stack shared by all levels and move into the object once its
+        // size is known: growing the object itself would copy every (const) key each time.
+        const size_t base = m_members.size();
+        for (;;) {
+            if (m_p == m_end || *m_p != '"') return false;
+            // Parsed into locals: a nested object may grow (move) the stack meanwhile.
+            std::string key;
+            if (!string(key)) return false;
+            skip_ws();
+            if (m_p == m_end || *m_p != ':') return false;
+            ++m_p;
+            skip_ws();
+            json member;
+            if (!value(member, depth)) return false;
+            m_members.emplace_back(std::move(key), std::move(member));
+            skip_ws();
+            if (m_p == m_end) return false;
+            if (*m_p == ',') {
+                ++m_p;
+                skip_ws();
+                continue;
+            }
+            if (*m_p != '}') return false;
+            ++m_p;
+            break;
+        }
+        auto& members = out.get_ref<json::object_t&>();
+        members.reserve(m_members.size() - base);
+        for (size_t i = base; i < m_members.size(); ++i) {
+            auto& [key, member] = m_members[i];
+            // As nlohmann's DOM parser: a repeated key keeps its first position and takes the
+            // last value.
+            bool repeated = false;
+            for (auto& existing : members) {
+                if (existing.first == key) {
+                    existing.second = std::move(member);
+                    repeated = true;
+                    break;
+                }
+            }
+            if (!repeated) members.emplace_back(std::move(key), std::move(member));
+        }
+        m_members.resize(base);
+        return true;
+    }
+
+    bool array(json& out, int depth) {
+        if (depth > k_max_depth) return false;
+        ++m_p;  // '['
+        out = json::value_t::array;
+        auto& items = out.get_ref<json::array_t&>();
+        skip_ws();
+        if (m_p < m_end && *m_p == ']') {
+            ++m_p;
+            return true;
+        }
+        for (;;) {
+            items.emplace_back();
+            if (!value(items.back(), depth)) return false;
+            skip_ws();
+            if (m_p == m_end) return false;
+            if (*m_p == ',') {
+                ++m_p;
+                skip_ws();
+                continue;
+            }
+            if (*m_p != ']') return false;
+            ++m_p;
+            return true;
+        }
+    }
+
+    bool hex4(uint32_t& cp) {
+        if (m_end - m_p < 4) return false;
+        cp = 0;
+        for (int i = 0; i < 4; ++i) {
+            int d = hex_digit(m_p[i]);
+            if (d < 0) return false;
+            cp = cp * 16 + uint32_t(d);
+        }
+        m_p += 4;
+        return true;
+    }
+
+    bool string(std::string& out) {
+        ++m_p;  // '"'
+        for (;;) {
+            const char* run = m_p;
+            m_p = plain_run_end(m_p, m_end);
+            out.append(run, size_t(m_p - run));
+            if (m_p == m_end) return false;
+            auto c = static_cast<unsigned char>(*m_p);
+            if (c == '"') {
+                ++m_p;
+                return true;
+            }
+            if (c < 0x20) return false;
+            if (c >= 0x80) {
+                size_t n = utf8_sequence(reinterpret_cast<const unsigned char*>(m_p),
+                                         reinterpret_cast<const unsigned char*>(m_end));
+                if (n == 0) return false;
+                out.append(m_p, n);
+                m_p += n;
+                continue;
+            }
+            // backslash
+            if (m_end - m_p < 2) return false;
+            char e = m_p[1];
+            m_p += 2;
+            switch (e) {
+                case '"':
+                    out.push_back('"');
+                    break;
+                case '\\':
+                    out.push_back('\\');
+                    break;
+                case '/':
+                    out.push_back('/');
+                    break;
+                case 'b':
+                    out.push_back('\b');
+                    break;
+                case 'f':
+                    out.push_back('\f');
+                    break;
+                case 'n':
+                    out.push_back('\n');
+                    break;
+                case 'r':
+                    out.push_back('\r');
+                    break;
+                case 't':
+                    out.push_back('\t');
+                    break;
+                case 'u': {
+                    uint32_t cp = 0;
+                    if (!hex4(cp)) return false;
+                    if (cp >= 0xDC00 && cp <= 0xDFFF) return false;
+                    if (cp >= 0xD800 && cp <= 0xDBFF) {
+                        uint32_t low = 0;
+                        if (m_end - m_p < 2 || m_p[0] != '\\' || m_p[1] != 'u') return false;
+                        m_p += 2;
+                        if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                    }
+                    append_utf8(out, cp);
+                    break;
+                }
+                default:
+                    return false;
+            }
+        }
+    }
+
+    static bool digit(char c) { return c >= '0' && c <= '9'; }
+
+    bool number(json& out) {
+        const char* start = m_p;
+        bool negative = false;
+        if (m_p < m_end && *m_p == '-') {
+            negative = true;
+            ++m_p;
+        }
+        if (m_p == m_end || !digit(*m_p)) return false;
+        if (*m_p == '0') {
+            ++m_p;
+        } else {
+            while (m_p < m_end && digit(*m_p)) ++m_p;
+        }
+        bool integer = true;
+        if (m_p < m_end && *m_p == '.') {
+            integer = false;
+            ++m_p;
+            if (m_p == m_end || !digit(*m_p)) return false;
+            while (m_p < m_end && digit(*m_p)) ++m_p;
+        }
+        if (m_p < m_end && (*m_p == 'e' || *m_p == 'E')) {
+            integer = false;
+            ++m_p;
+            if (m_p < m_end && (*m_p == '+' || *m_p == '-')) ++m_p;
+            if (m_p == m_end || !digit(*m_p)) return false;
+            while (m_p < m_end && digit(*m_p)) ++m_p;
+        }
+        // nlohmann: an integer that fits is number_integer (negative) or number_unsigned;
+        // one that does not fit becomes a double.
+        if (integer) {
+            if (negative) {
+                json::number_integer_t v = 0;
+                auto [end, ec] = std::from_chars(start, m_p, v);
+                if (ec == std::errc() && end == m_p) {
+                    out = v;
+                    return true;
+                }
+            } else {
+                json::number_unsigned_t v = 0;
+                auto [end, ec] = std::from_chars(start, m_p, v);
+                if (ec == std::errc() && end == m_p) {
+                    out = v;
+                    return true;
+                }
+            }
+        }
+        // Out-of-range doubles (overflow, and underflow that strtod would round) go to nlohmann.
+        double d = 0;
+        auto [end, ec] = std::from_chars(start, m_p, d);
+        if (ec != std::errc() || end != m_p) return false;
+        out = d;
+        return true;
+    }
+
+    const char* m_p;
+    const char* m_end;
+    std::vector<std::pair<std::string, json>> m_members;
+};
+
+bool fast_parse(std::string_view text, json& out) {
+    FastParser parser(text.data(), text.data() + text.size());
+    return parser.document(out);
+}
+
+// Compact serialization with ensure_ascii off. False on what only nlohmann writes the same
+// way: invalid UTF-8 (replaced by U+FFFD there), binary and discarded values.
+class FastWriter {
+  public:
+    explicit FastWriter(std::string& out) : m_out(out) {}
+
+    bool value(const json& v) {
+        switch (v.type()) {
+            case json::value_t::object: {
+                const auto& members = v.get_ref<const json::object_t&>();
+                m_out.push_back('{');
+                bool first = true;
+                for (const auto& [key, member] : members) {
+                    if (!first) m_out.push_back(',');
+                    first = false;
+                    if (!string(key)) return false;
+                    m_out.push_back(':');
+                    if (!value(member)) return false;
+                }
+                m_out.push_back('}');
+                return true;
+            }
+            case json::value_t::array: {
+                const auto& items = v.get_ref<const json::array_t&>();
+                m_out.push_back('[');
+                bool first = true;
+                for (const auto& item : items) {
+                    if (!first) m_out.push_back(',');
+                    first = false;
+                    if (!value(item)) return false;
+                }
+                m_out.push_back(']');
+                return true;
+            }
+            case json::value_t::string:
+                return string(v.get_ref<const json::string_t&>());
+            case json::value_t::boolean:
+                m_out.append(v.get<bool>() ? "true" : "false");
+                return true;
+            case json::value_t::null:
+                m_out.append("null");
+                return true;
+            case json::value_t::number_integer:
+                return integer(v.get<json::number_integer_t>());
+            case json::value_t::number_unsigned:
+                return integer(v.get<json::number_unsigned_t>());
+            case json::value_t::number_float:
+                m_out.append(v.dump());
+                return true;
+            case json::value_t::binary:
+            case json::value_t::discarded:
+            default:
+                return false;
+        }
+    }
+
+  private:
+    template <typename T>
+    bool integer(T v) {
+        char buf[24];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+        if (ec != std::errc()) return false;
+        m_out.append(buf, size_t(end - buf));
+        return true;
+    }
+
+    bool string(const std::string& s) {
+        static constexpr char k_hex[] = "0123456789abcdef";
+        m_out.push_back('"');
+        const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+        const auto* end = p + s.size();
+        while (p < end) {
+            const auto* run = p;
+            p = reinterpret_cast<const unsigned char*>(plain_run_end(
+                reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(end)));
+            m_out.append(reinterpret_cast<const char*>(run), size_t(p - run));
+            if (p == end) break;
+            unsigned char c = *p;
+            if (c >= 0x80) {
+                size_t n = utf8_sequence(p, end);
+                if (n == 0) return false;
+                m_out.append(reinterpret_cast<const char*>(p), n);
+                p += n;
+                continue;
+            }
+            ++p;
+            switch (c) {
+                case '"':
+                    m_out.append("\\\"");
+                    break;
+                case '\\':
+                    m_out.append("\\\\");
+                    break;
+                case '\b':
+                    m_out.append("\\b");
+                    break;
+                case '\t':
+                    m_out.append("\\t");
+                    break;
+                case '\n':
+                    m_out.append("\\n");
+                    break;
+                case '\f':
+                    m_out.append("\\f");
+                    break;
+                case '\r':
+                    m_out.append("\\r");
+                    break;
+                default: {
+                    char esc[6] = {'\\', 'u', '0', '0', k_hex[c >> 4], k_hex[c & 0xF]};
+                    m_out.append(esc, sizeof esc);
+                    break;
+                }
+            }
+        }
+        m_out.push_back('"');
+        return true;
+    }
+
+    std::string& m_out;
+};
+
+}  // namespace
+
+std::string dump_json(const json& value) {
+    std::string out;
+    if (FastWriter(out).value(value)) return out;
+    return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Also json::parse's out_of_range for a number beyond a double, since that goes to nlohmann too.
+json parse_json(std::string_view text) {
+    json out;
+    if (fast_parse(text, out)) return out;
+    return json::parse(text);
+}
+
+json parse_json_or_discarded(std::string_view text) {
+    json out;
+    if (fast_parse(text, out)) return out;
+    return json::parse(text, nullptr, false);
+}
+
+}  // namespace otari

@@ -1,0 +1,184 @@
+// parse_json / dump_json against nlohmann/json, the reference they must match exactly: the same
+// value with the same number types, the same text, the same errors.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "util/json.hpp"
+
+using otari::json;
+
+namespace {
+
+// Equal values with equal types all the way down (json's operator== calls 1 and 1.0 equal).
+bool same(const json& a, const json& b) {
+    if (a.type() != b.type()) return false;
+    switch (a.type()) {
+        case json::value_t::object: {
+            if (a.size() != b.size()) return false;
+            auto ia = a.begin();
+            auto ib = b.begin();
+            for (; ia != a.end(); ++ia, ++ib) {
+                if (ia.key() != ib.key() || !same(ia.value(), ib.value())) return false;
+            }
+            return true;
+        }
+        case json::value_t::array: {
+            if (a.size() != b.size()) return false;
+            for (size_t i = 0; i < a.size(); ++i) {
+                if (!same(a[i], b[i])) return false;
+            }
+            return true;
+        }
+        case json::value_t::number_float:
+            return a.dump() == b.dump();
+        default:
+            return a == b;
+    }
+}
+
+std::string reference_dump(const json& v) {
+    return v.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// What json::parse makes of `text`: the value, or the error text (parse_error, or
+// out_of_range for a number too large for a double).
+std::string reference_outcome(const std::string& text) {
+    try {
+        return "ok " + json::parse(text).dump(-1, ' ', false, json::error_handler_t::replace);
+    } catch (const json::exception& e) {
+        return std::string("error ") + e.what();
+    }
+}
+
+void check_parse_matches(const std::string& text) {
+    CAPTURE(text);
+    std::string fast_outcome;
+    json fast;
+    try {
+        fast = otari::parse_json(text);
+        fast_outcome = "ok " + reference_dump(fast);
+    } catch (const json::exception& e) {
+        fast_outcome = std::string("error ") + e.what();
+    }
+    CHECK(fast_outcome == reference_outcome(text));
+    json lenient = otari::parse_json_or_discarded(text);
+    json reference = json::parse(text, nullptr, false);
+    CHECK(lenient.is_discarded() == reference.is_discarded());
+    if (!reference.is_discarded()) {
+        CHECK(same(fast, reference));
+        CHECK(same(lenient, reference));
+        CHECK(otari::dump_json(reference) == reference_dump(reference));
+    }
+}
+
+const std::vector<std::string> k_documents = {
+    R"({})",
+    R"([])",
+    R"(  {"a" : 1 , "b":[true,false,null], "c":{"d":"e"}}  )",
+    R"({"model":"m","max_tokens":1024,"stream":true,"messages":[{"role":"user","content":"hi"}]})",
+    R"({"dup":1,"x":2,"dup":"last"})",
+    R"([0,-0,1,-1,18446744073709551615,18446744073709551616,-9223372036854775808,-9223372036854775809])",
+    R"([0.5,-0.0,1e5,1E-5,1.25e+3,3.141592653589793,1e308,4.9e-324,2.2250738585072014e-308])",
+    R"([1e400,-1e400])",
+    R"([1e-400])",
+    R"(["\"\\\/\b\f\n\r\t","\u0000\u001f\u007f\u0080\u00e9\u20AC\uD83D\uDE00","é€😀 mixed ascii"])",
+    R"("\uD83D")",
+    R"("\uDE00")",
+    R"("\uD83Dx")",
+    R"("\uD83D\u0041")",
+    R"("\x")",
+    R"("\u12G4")",
+    "\"tab\there\"",
+    "\"nul\0byte\"",
+    "{}\0trailing",
+    "\xEF\xBB\xBF{\"bom\":true}",
+    "\xEF\xBB{}",
+    "\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"",
+    "\"\xC0\xAF\"",
+    "\"\xED\xA0\x80\"",
+    "\"\xF4\x90\x80\x80\"",
+    "\"\xE2\x82\"",
+    "\"\xFF\"",
+    R"({"a":1,})",
+    R"([1,])",
+    R"([01])",
+    R"([1.])",
+    R"([.5])",
+    R"([-])",
+    R"([1e])",
+    R"([+1])",
+    R"({"a" 1})",
+    R"({a:1})",
+    R"([tru])",
+    R"([nulls])",
+    R"({"a":1}})",
+    R"()",
+    R"(   )",
+    R"("unterminated)",
+    R"([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]])",
+    R"(true)",
+    R"(42)",
+    R"(null )",
+};
+
+}  // namespace
+
+TEST_CASE("parse_json and parse_json_or_discarded match json::parse") {
+    for (const auto& text : k_documents) check_parse_matches(text);
+    // Nesting beyond the fast parser's depth limit is still parsed (by the fallback).
+    std::string deep = std::string(5000, '[') + std::string(5000, ']');
+    check_parse_matches(deep);
+    check_parse_matches(std::string(5000, '[') + std::string(4999, ']'));
+}
+
+TEST_CASE("parse_json matches json::parse on mutated documents") {
+    std::mt19937 rng(12345);
+    const std::string alphabet =
+        "{}[]\",:\\/ \t\n0123456789-+.eEtrufalsn\x01\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xff";
+    for (const auto& base : k_documents) {
+        for (int round = 0; round < 200; ++round) {
+            std::string text = base;
+            int edits = 1 + int(rng() % 3);
+            for (int e = 0; e < edits; ++e) {
+                char c = alphabet[rng() % alphabet.size()];
+                size_t at = text.empty() ? 0 : rng() % (text.size() + 1);
+                switch (rng() % 3) {
+                    case 0:
+                        text.insert(text.begin() + long(at), c);
+                        break;
+                    case 1:
+                        if (at < text.size()) text[at] = c;
+                        break;
+                    default:
+                        if (at < text.size()) text.erase(at, 1);
+                        break;
+                }
+            }
+            check_parse_matches(text);
+        }
+    }
+}
+
+TEST_CASE("dump_json writes what nlohmann writes") {
+    json value = json::parse(
+        R"({"s":"q\"b\\s/\b\f\n\r\t\u0001\u001f\u007f é€😀","i":-5,"u":18446744073709551615,
+        "f":[0.1,-0.0,1e100,1.5e-7,100.0,3.0],"e":{},"a":[],"n":null,"t":true,"nested":[{"k":[1,{"x":"y"}]}]})");
+    value["nan"] = std::nan("");
+    value["inf"] = std::numeric_limits<double>::infinity();
+    value["key\nwith\"escapes"] = "v";
+    CHECK(otari::dump_json(value) == reference_dump(value));
+    for (std::string s : {std::string("a\xff"
+                                      "b"),
+                          std::string("\xC3"), std::string("ok\xE2\x82"),
+                          std::string("\xED\xA0\x80"), std::string("a\0b", 3)}) {
+        json v = json::object({{s, json::array({s, 1})}});
+        CHECK(otari::dump_json(v) == reference_dump(v));
+    }
+    json binary = json::binary({1, 2, 3});
+    CHECK(otari::dump_json(binary) == reference_dump(binary));
+}
