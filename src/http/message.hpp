@@ -54,6 +54,8 @@ public:
     virtual bool next(std::string& out, const ClientProbe& client_alive) = 0;
     // `client_gone`: the client disconnected or a write failed before the body ended.
     virtual void close(bool client_gone) = 0;
+    // next() would return without waiting (its bytes are buffered, or the body has ended).
+    virtual bool ready() const { return false; }
 };
 
 struct Response {

@@ -58,8 +58,9 @@ public:
 
     bool next(std::string& out, const http::ClientProbe& client_alive) override;
     void close(bool client_gone) override;
+    bool ready() const override { return !m_pending.empty() || m_ended; }
 
-private:
+  private:
     enum class Pull { produced, idle, ended };
     // Read and translate until there is output, the upstream is idle for `wait`, or it ended.
     Pull pull(std::string& out, const http::ClientProbe& client_alive, std::chrono::milliseconds wait,

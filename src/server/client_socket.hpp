@@ -11,8 +11,10 @@ public:
     ClientSocketProbe(std::string remote_addr, int remote_port, int local_port)
         : m_remote_addr(std::move(remote_addr)), m_remote_port(remote_port), m_local_port(local_port) {}
     bool alive();
+    // The socket is known (the connection loop is ours): no lookup.
+    void set_socket(int fd) { m_fd = fd; }
 
-private:
+  private:
     int find_socket() const;
     std::string m_remote_addr;
     int m_remote_port;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "server/client_socket.hpp"
+#include "server/client_stream.hpp"
 #include "server/elastic_pool.hpp"
 #include "util/log.hpp"
 #include "util/random.hpp"
@@ -66,6 +67,32 @@ public:
     void stop_accepting() {
         socket_t sock = svr_sock_.load();
         if (sock != INVALID_SOCKET) ::shutdown(sock, SHUT_RDWR);
+    }
+
+  private:
+    // The library's connection loop, on a ClientStream: the same keep-alive rules (up to
+    // keep_alive_max_count requests, keep_alive_timeout between them, none once the server
+    // stopped), but each response leaves in one flush instead of a poll-poll-send per piece,
+    // and the wait between requests is one poll instead of 10 ms polls with 1 ms sleeps.
+    bool process_and_close_socket(socket_t sock) override {
+        bool ret = false;
+        {
+            ClientStream stream(sock, read_timeout_sec_, read_timeout_usec_, write_timeout_sec_,
+                                write_timeout_usec_);
+            set_current_client_stream(&stream);
+            for (size_t left = keep_alive_max_count_; svr_sock_ != INVALID_SOCKET && left > 0 &&
+                                                      stream.wait_request(keep_alive_timeout_sec_);
+                 --left) {
+                bool connection_closed = false;
+                ret = process_request(stream, left == 1, connection_closed, nullptr);
+                if (!stream.flush()) ret = false;
+                if (!ret || connection_closed) break;
+            }
+            set_current_client_stream(nullptr);
+        }
+        ::shutdown(sock, SHUT_RDWR);
+        ::close(sock);
+        return ret;
     }
 };
 
@@ -164,6 +191,8 @@ Server::Server(Options options, std::vector<Route> routes)
             // The body is ours once routed; moving it saves a copy of up to 32 MiB.
             req.body = std::move(const_cast<httplib::Request&>(hreq).body);
             ClientSocketProbe socket_probe(hreq.remote_addr, hreq.remote_port, hreq.local_port);
+            if (ClientStream* client = current_client_stream())
+                socket_probe.set_socket(client->socket());
             http::ClientProbe probe = [&socket_probe] { return socket_probe.alive(); };
 
             http::Response res;
@@ -187,13 +216,21 @@ Server::Server(Options options, std::vector<Route> routes)
             hres.set_chunked_content_provider(
                 res.content_type,
                 [stream](size_t, httplib::DataSink& sink) {
+                    ClientStream* client = current_client_stream();
+                    // Nothing written may wait on the upstream: send it first unless the
+                    // stream has its next bytes at hand.
+                    if (client && !stream->ready() && !client->flush()) return false;
                     std::string out;
                     http::ClientProbe alive = [&sink] { return sink.is_writable(); };
                     bool more = stream->next(out, alive);
                     // An empty write would end the body early in this httplib version.
                     if (!out.empty() && !sink.write(out.data(), out.size())) return false;
-                    if (!more) sink.done();
-                    return true;
+                    if (!more) {
+                        sink.done();  // the terminator leaves with the last bytes, after the
+                                      // handler
+                        return true;
+                    }
+                    return !client || client->flush();
                 },
                 [this, stream](bool success) {
                     stream->close(!success);

@@ -190,6 +190,42 @@ TEST_CASE("HEAD / and GET /health answer without a key") {
     }
 }
 
+TEST_CASE(
+    "one connection: pipelined requests each get their answer, and Expect: 100-continue is "
+    "honoured") {
+    FakeUpstream up;
+    GatewayHarness gw(config_for(up));
+    HttpClient client(gw.port());
+    const std::string host = "Host: 127.0.0.1:" + std::to_string(gw.port()) + "\r\n";
+    // Two requests in one write: the second must not be lost with the first one's read buffer.
+    client.send_raw("GET /health HTTP/1.1\r\n" + host + "\r\nGET /health HTTP/1.1\r\n" + host +
+                    "\r\n");
+    for (int i = 0; i < 2; ++i) {
+        HttpResult res;
+        REQUIRE(client.read_head(res, std::chrono::seconds(5)));
+        CHECK(res.status == 200);
+        std::string piece;
+        while (client.read_body_piece(piece, std::chrono::seconds(5))) res.body += piece;
+        CHECK(json::parse(res.body)["service"] == "otari");
+    }
+    // The body follows only once the client has seen "100 Continue".
+    std::string body = R"({"model":"anthropic:m","messages":[{"role":"user","content":"Hello"}]})";
+    client.send_raw(
+        "POST /v1/messages/count_tokens HTTP/1.1\r\n" + host + gw.auth_header() +
+        "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n");
+    HttpResult interim;
+    REQUIRE(client.read_head(interim, std::chrono::seconds(5)));
+    CHECK(interim.status == 100);
+    client.send_raw(body);
+    HttpResult res;
+    REQUIRE(client.read_head(res, std::chrono::seconds(5)));
+    CHECK(res.status == 200);
+    std::string piece;
+    while (client.read_body_piece(piece, std::chrono::seconds(5))) res.body += piece;
+    CHECK(json::parse(res.body)["input_tokens"].get<int64_t>() > 0);
+}
+
 TEST_CASE("count_tokens is answered locally and needs a key") {
     FakeUpstream up;
     GatewayHarness gw(config_for(up));

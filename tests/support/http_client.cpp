@@ -49,6 +49,16 @@ void HttpClient::close() {
     m_fd = -1;
 }
 
+void HttpClient::send_raw(const std::string& bytes) {
+    size_t off = 0;
+    while (off < bytes.size()) {
+        ssize_t n = ::send(m_fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+        if (n <= 0) throw std::runtime_error("send failed");
+        off += size_t(n);
+    }
+    m_done = false;
+}
+
 void HttpClient::send(const std::string& method, const std::string& target, const std::string& body,
                       const std::vector<std::string>& headers) {
     std::string req = method + " " + target + " HTTP/1.1\r\n";
@@ -101,6 +111,8 @@ bool HttpClient::read_line(std::string& line, std::chrono::milliseconds timeout)
 }
 
 bool HttpClient::read_head(HttpResult& out, std::chrono::milliseconds timeout) {
+    m_done = false;
+    m_clean_end = false;
     std::string line;
     if (!read_line(line, timeout)) return false;
     out.status = std::stoi(line.substr(9, 3));

@@ -28,6 +28,8 @@ public:
     // Send a request; extra headers as "Name: value" lines. Host defaults to 127.0.0.1:port.
     void send(const std::string& method, const std::string& target, const std::string& body,
               const std::vector<std::string>& headers);
+    // Send `bytes` as they are (a request in pieces, or several requests at once).
+    void send_raw(const std::string& bytes);
     // Read the status line and headers (false on a closed connection or timeout).
     bool read_head(HttpResult& out, std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // Read the next piece of the body (one chunk of a chunked body); false at the end.

@@ -1,0 +1,208 @@
+#include "server/client_stream.hpp"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace otari::server {
+namespace {
+
+// Reads take up to this much at a time; larger reads go straight to the caller.
+constexpr size_t k_read_chunk = 16 * 1024;
+// Collected output beyond this is sent at once instead of being copied.
+constexpr size_t k_write_collect = 64 * 1024;
+
+thread_local ClientStream* t_current = nullptr;
+
+int to_ms(time_t sec, time_t usec) { return int(sec * 1000 + usec / 1000); }
+
+// As cpp-httplib reports addresses: numeric host, port in host order.
+void ip_and_port(const sockaddr_storage& addr, socklen_t len, std::string& ip, int& port) {
+    if (addr.ss_family == AF_INET) {
+        port = ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+        port = ntohs(reinterpret_cast<const sockaddr_in6&>(addr).sin6_port);
+    } else {
+        return;
+    }
+    char host[NI_MAXHOST] = {};
+    if (::getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host, sizeof host, nullptr, 0,
+                      NI_NUMERICHOST) == 0) {
+        ip = host;
+    }
+}
+
+int poll_one(socket_t sock, short events, int timeout_ms) {
+    pollfd pfd{sock, events, 0};
+    int n;
+    do {
+        n = ::poll(&pfd, 1, timeout_ms);
+    } while (n < 0 && errno == EINTR);
+    return n;
+}
+
+}  // namespace
+
+ClientStream* current_client_stream() { return t_current; }
+void set_current_client_stream(ClientStream* stream) { t_current = stream; }
+
+ClientStream::ClientStream(socket_t sock, time_t read_timeout_sec, time_t read_timeout_usec,
+                           time_t write_timeout_sec, time_t write_timeout_usec)
+    : m_sock(sock),
+      m_read_timeout_ms(to_ms(read_timeout_sec, read_timeout_usec)),
+      m_write_timeout_ms(to_ms(write_timeout_sec, write_timeout_usec)) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (::getpeername(sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+        ip_and_port(addr, len, m_remote_ip, m_remote_port);
+    }
+    addr = {};
+    len = sizeof addr;
+    if (::getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+        ip_and_port(addr, len, m_local_ip, m_local_port);
+    }
+}
+
+void ClientStream::get_remote_ip_and_port(std::string& ip, int& port) const {
+    ip = m_remote_ip;
+    port = m_remote_port;
+}
+
+void ClientStream::get_local_ip_and_port(std::string& ip, int& port) const {
+    ip = m_local_ip;
+    port = m_local_port;
+}
+
+bool ClientStream::is_readable() const {
+    return m_in_pos < m_in.size() || poll_one(m_sock, POLLIN, m_read_timeout_ms) > 0;
+}
+
+bool ClientStream::alive() const {
+    // cpp-httplib's test: not readable means nothing happened; readable must peek a byte,
+    // since a readable socket without bytes is a closed one.
+    int n = poll_one(m_sock, POLLIN, 0);
+    if (n == 0) return true;
+    if (n < 0) return errno != EBADF;
+    char byte;
+    return ::recv(m_sock, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+bool ClientStream::is_writable() const {
+    return !m_failed && poll_one(m_sock, POLLOUT, m_write_timeout_ms) > 0 && alive();
+}
+
+// Read what is available into m_in, waiting up to `timeout_ms` when nothing is; false at end
+// of stream, on error or timeout.
+bool ClientStream::fill(int timeout_ms) {
+    if (m_in_pos == m_in.size()) {
+        m_in.clear();
+        m_in_pos = 0;
+    }
+    size_t old = m_in.size();
+    m_in.resize(old + k_read_chunk);
+    for (bool waited = false;;) {
+        ssize_t n = ::recv(m_sock, m_in.data() + old, k_read_chunk, MSG_DONTWAIT);
+        if (n > 0) {
+            m_in.resize(old + size_t(n));
+            return true;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !waited) {
+            waited = true;
+            if (poll_one(m_sock, POLLIN, timeout_ms) > 0) continue;
+        }
+        m_in.resize(old);
+        return false;
+    }
+}
+
+bool ClientStream::wait_request(time_t timeout_sec) {
+    if (m_in_pos < m_in.size()) return true;
+    if (!flush()) return false;
+    return fill(int(timeout_sec * 1000));
+}
+
+ssize_t ClientStream::read(char* ptr, size_t size) {
+    if (m_in_pos == m_in.size()) {
+        if (!m_out.empty() && !flush()) return -1;
+        if (!fill(m_read_timeout_ms)) {
+            // End of stream reads 0, as recv would; a timeout or an error -1.
+            char byte;
+            ssize_t n = ::recv(m_sock, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            return n == 0 ? 0 : -1;
+        }
+    }
+    size_t n = std::min(size, m_in.size() - m_in_pos);
+    std::memcpy(ptr, m_in.data() + m_in_pos, n);
+    m_in_pos += n;
+    return ssize_t(n);
+}
+
+ssize_t ClientStream::write(const char* ptr, size_t size) {
+    if (m_failed) return -1;
+    if (m_out.size() + size <= k_write_collect) {
+        m_out.append(ptr, size);
+        return ssize_t(size);
+    }
+    bool ok = alive() && send_all(m_out.data(), m_out.size(), ptr, size);
+    m_out.clear();
+    if (!ok) {
+        m_failed = true;
+        return -1;
+    }
+    return ssize_t(size);
+}
+
+bool ClientStream::flush() {
+    if (m_failed) return false;
+    if (m_out.empty()) return true;
+    bool ok = alive() && send_all(m_out.data(), m_out.size(), nullptr, 0);
+    m_out.clear();
+    if (!ok) m_failed = true;
+    return ok;
+}
+
+bool ClientStream::send_all(const char* head, size_t head_size, const char* tail,
+                            size_t tail_size) {
+    iovec iov[2] = {{const_cast<char*>(head), head_size}, {const_cast<char*>(tail), tail_size}};
+    iovec* next = iov;
+    int count = 2;
+    while (count > 0) {
+        if (next->iov_len == 0) {
+            ++next;
+            --count;
+            continue;
+        }
+        msghdr msg{};
+        msg.msg_iov = next;
+        msg.msg_iovlen = size_t(count);
+        ssize_t n = ::sendmsg(m_sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
+                poll_one(m_sock, POLLOUT, m_write_timeout_ms) > 0) {
+                continue;
+            }
+            return false;
+        }
+        auto sent = size_t(n);
+        while (count > 0 && sent >= next->iov_len) {
+            sent -= next->iov_len;
+            ++next;
+            --count;
+        }
+        if (count > 0) {
+            next->iov_base = static_cast<char*>(next->iov_base) + sent;
+            next->iov_len -= sent;
+        }
+    }
+    return true;
+}
+
+}  // namespace otari::server
