@@ -146,6 +146,7 @@ public:
     }
 
     void set_provider_name(std::string name) { m_provider = std::move(name); }
+    bool ready() const override { return m_ended || find_event_end(m_raw, 0) != std::string::npos; }
 
 private:
     std::optional<translate::MappedError> first_event_error(std::string_view event_bytes) {
