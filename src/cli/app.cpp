@@ -10,6 +10,15 @@ namespace otari::cli {
 
 void print_error(const std::string& message) { std::cerr << "otari: error: " << message << "\n"; }
 
+std::optional<config::Config> load_config(const GlobalOptions& global) {
+    try {
+        return config::load(config::locate(global.config_path));
+    } catch (const config::ConfigError& e) {
+        print_error(e.what());
+        return std::nullopt;
+    }
+}
+
 int run(int argc, char** argv) {
     CLI::App app{"otari: a local LLM gateway for Claude Code and other clients", "otari"};
     app.set_version_flag("-V,--version", "otari " OTARI_VERSION);

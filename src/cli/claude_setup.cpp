@@ -325,13 +325,9 @@ int run_setup(const config::Config& config, const ClaudeSetupOptions& opts,
 }
 
 int run_claude_setup(const GlobalOptions& global, const ClaudeSetupOptions& opts) {
-    config::Config config;
-    try {
-        config = config::load(config::locate(global.config_path));
-    } catch (const config::ConfigError& e) {
-        print_error(e.what());
-        return k_exit_config;
-    }
+    auto loaded = load_config(global);
+    if (!loaded) return k_exit_config;
+    config::Config config = std::move(*loaded);
     try {
         auto path = setup::claude_settings_path(opts.project ? setup::SettingsScope::project
                                                              : setup::SettingsScope::user);

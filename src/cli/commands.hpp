@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "config/config.hpp"
+
 namespace otari::cli {
 
 // Options every subcommand takes.
@@ -34,5 +36,9 @@ inline constexpr int k_exit_port_taken = 4;
 
 // Print "otari: error: MESSAGE" to stderr.
 void print_error(const std::string& message);
+
+// The configuration (--config, $OTARI_CONFIG, the XDG file or the embedded defaults); nullopt
+// after printing why it cannot be used (the command then exits with k_exit_config).
+std::optional<config::Config> load_config(const GlobalOptions& global);
 
 }  // namespace otari::cli

@@ -44,15 +44,6 @@ std::string describe_budget(const auth::Key& key) {
     return out + " / " + it->value("period", "month");
 }
 
-std::optional<config::Config> load_config(const GlobalOptions& global) {
-    try {
-        return config::load(config::locate(global.config_path));
-    } catch (const config::ConfigError& e) {
-        print_error(e.what());
-        return std::nullopt;
-    }
-}
-
 int run_create(const GlobalOptions& global, const KeysOptions& opts) {
     auto config = load_config(global);
     if (!config) return k_exit_config;

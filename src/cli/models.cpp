@@ -151,13 +151,9 @@ void print_table(const std::vector<pricing::ProviderListing>& listing) {
 }
 
 int run_models(const GlobalOptions& global, const ModelsOptions& opts) {
-    config::Config config;
-    try {
-        config = config::load(config::locate(global.config_path));
-    } catch (const config::ConfigError& e) {
-        print_error(e.what());
-        return k_exit_config;
-    }
+    auto loaded = load_config(global);
+    if (!loaded) return k_exit_config;
+    config::Config config = std::move(*loaded);
     auto providers = select_providers(config, opts.provider);
     if (!providers) {
         print_error("no provider named '" + opts.provider + "' (see [providers.NAME] in " +

@@ -97,13 +97,9 @@ int run_up(const GlobalOptions& global, const UpOptions& opts) {
     log::set_level(level);
     log::set_json(opts.json_logs);
 
-    config::Config config;
-    try {
-        config = config::load(config::locate(global.config_path));
-    } catch (const config::ConfigError& e) {
-        print_error(e.what());
-        return k_exit_config;
-    }
+    auto loaded = load_config(global);
+    if (!loaded) return k_exit_config;
+    config::Config config = std::move(*loaded);
     if (opts.port) config.port = *opts.port;
     if (opts.host) config.host = *opts.host;
     if (!server::is_loopback_host(config.host)) {

@@ -76,13 +76,9 @@ int run_usage(const GlobalOptions& global, const UsageOptions& opts) {
         return k_exit_usage;
     }
 
-    config::Config config;
-    try {
-        config = config::load(config::locate(global.config_path));
-    } catch (const config::ConfigError& e) {
-        print_error(e.what());
-        return k_exit_config;
-    }
+    auto loaded = load_config(global);
+    if (!loaded) return k_exit_config;
+    config::Config config = std::move(*loaded);
     auto path = ledger::ledger_path(config.data_dir);
 
     ledger::UsageAggregator aggregator(query);
