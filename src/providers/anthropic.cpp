@@ -10,9 +10,6 @@ namespace {
 
 constexpr size_t k_max_response_bytes = 256u << 20;
 constexpr auto k_ping_interval = std::chrono::seconds(15);
-// A provider that accepted the stream but sends no event for this long (a long prefill) gets
-// the client's stream opened anyway, so idle-connection timeouts do not fire.
-constexpr auto k_commit_deadline = std::chrono::seconds(10);
 
 std::string messages_url(const config::Provider& provider) { return provider.base_url + "/v1/messages"; }
 
@@ -42,18 +39,19 @@ public:
 
     // Before committing the response: read until the first whole event is in (it is relayed
     // first by next()). An `error` event, a failure, or an end before any event comes back as
-    // the error to answer with instead of a 200 stream. When `wait` passes without an event
-    // the stream is committed, or with `fail_on_deadline` it fails as a timeout (a fallback
-    // attempt waits behind it).
-    std::optional<translate::MappedError> prime(const http::ClientProbe& client_alive, std::chrono::milliseconds wait,
-                                                bool fail_on_deadline) {
+    // the error to answer with instead of a 200 stream (a client that went away is recorded
+    // here and comes back as 499). When the wait passes without an event the stream is
+    // committed, or with `fail_on_deadline` it fails as a timeout (a fallback attempt waits
+    // behind it).
+    std::optional<translate::MappedError> prime(const http::ClientProbe& client_alive, FirstEventWait first_event) {
+        const auto wait = first_event.wait;
         auto deadline = std::chrono::steady_clock::now() + wait;
         for (;;) {
             size_t end = find_event_end(m_raw, 0);
             if (end != std::string::npos) return first_event_error(std::string_view(m_raw).substr(0, end));
             auto now = std::chrono::steady_clock::now();
             if (now >= deadline) {
-                if (!fail_on_deadline) return std::nullopt;
+                if (!first_event.fail_on_deadline) return std::nullopt;
                 m_finisher->record().failure_class = "timeout";
                 return translate::MappedError{504, "timeout_error",
                                               "provider '" + std::string(m_provider) + "' sent no event within " +
@@ -74,6 +72,8 @@ public:
                                               {}};
             } else if (result == upstream::Call::Read::failed) {
                 if (m_call->failure() == upstream::Failure::cancelled) {
+                    m_finisher->record().client_disconnected = true;
+                    m_finisher->fail(499, "client disconnected before the provider answered");
                     return translate::MappedError{499, "api_error", "client disconnected", {}};
                 }
                 bool timeout = m_call->failure() == upstream::Failure::timeout;
@@ -374,22 +374,10 @@ http::Response anthropic_messages(Exchange ex, std::string upstream_body, bool s
     if (stream && upstream_streams) {
         auto relay = std::make_unique<RelayStream>(std::move(call), ex.finisher);
         relay->set_provider_name(ex.provider->name);
-        const bool gated = ex.first_byte_timeout_ms > 0;
-        auto wait = gated ? std::chrono::milliseconds(ex.first_byte_timeout_ms) : k_commit_deadline;
-        if (auto error = relay->prime(ex.client_probe, wait, gated)) {
-            if (error->status == 499) {
-                ex.finisher->record().client_disconnected = true;
-                ex.finisher->fail(499, "client disconnected before the provider answered");
-                return http::Response{499, {}, "application/json", "", nullptr};
-            }
+        if (auto error = relay->prime(ex.client_probe, first_event_wait(ex))) {
+            if (error->status == 499) return client_gone_response();
             ex.finisher->record().upstream_failed = true;
-            ex.finisher->fail(error->status, error->message);
-            api::ApiError api_error(error->status, error->type, error->message);
-            if (error->retry_after) api_error.headers.set("retry-after", *error->retry_after);
-            for (const auto& [name, value] : res.headers.items()) {
-                if (!http::iequals(name, "retry-after")) api_error.headers.set(name, value);
-            }
-            return api::error_response(ex.flavor, api_error, ex.request->request_id);
+            return anthropic_error_response(ex, *error, res.headers);
         }
         res.content_type = "text/event-stream";
         res.headers.set("cache-control", "no-cache");

@@ -18,7 +18,6 @@ namespace {
 
 constexpr size_t k_max_response_bytes = 256u << 20;
 constexpr size_t k_max_error_bytes = 1u << 20;
-constexpr auto k_commit_deadline = std::chrono::seconds(10);
 
 std::string data_line(std::string_view payload) {
     std::string out;
@@ -204,11 +203,8 @@ private:
 http::Response start_stream(Exchange& ex, std::unique_ptr<upstream::Call> call,
                             std::unique_ptr<EventTranslator> translator) {
     auto relay = std::make_unique<TranslatedStream>(std::move(call), std::move(translator), ex.finisher);
-    if (auto error = relay->prime(ex.client_probe,
-                                     ex.first_byte_timeout_ms > 0 ? std::chrono::milliseconds(ex.first_byte_timeout_ms)
-                                                                  : std::chrono::milliseconds(k_commit_deadline),
-                                     ex.first_byte_timeout_ms > 0)) {
-        if (error->status == 499) return http::Response{499, {}, "application/json", "", nullptr};
+    if (auto error = relay->prime(ex.client_probe, first_event_wait(ex))) {
+        if (error->status == 499) return client_gone_response();
         return openai_error(ex, *error);
     }
     http::Response res;

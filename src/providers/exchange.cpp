@@ -52,6 +52,28 @@ void copy_passthrough_headers(const http::Headers& from, http::Headers& to) {
     }
 }
 
+namespace {
+constexpr std::chrono::milliseconds k_commit_deadline{10000};
+}
+
+FirstEventWait first_event_wait(const Exchange& ex) {
+    if (ex.first_byte_timeout_ms > 0) return {std::chrono::milliseconds(ex.first_byte_timeout_ms), true};
+    return {k_commit_deadline, false};
+}
+
+http::Response client_gone_response() { return http::Response{499, {}, "application/json", "", nullptr}; }
+
+http::Response anthropic_error_response(Exchange& ex, const translate::MappedError& error,
+                                        const http::Headers& passthrough) {
+    api::ApiError api_error(error.status, error.type, error.message);
+    for (const auto& [name, value] : passthrough.items()) {
+        if (!http::iequals(name, "retry-after")) api_error.headers.set(name, value);
+    }
+    if (error.retry_after) api_error.headers.set("retry-after", *error.retry_after);
+    ex.finisher->fail(error.status, error.message);
+    return api::error_response(api::Flavor::anthropic, api_error, ex.request->request_id);
+}
+
 http::Response transport_failure(Exchange& ex, const upstream::Call& call) {
     const std::string& name = ex.provider->name;
     int status = 502;
@@ -72,7 +94,7 @@ http::Response transport_failure(Exchange& ex, const upstream::Call& call) {
         case upstream::Failure::cancelled:
             ex.finisher->record().client_disconnected = true;
             ex.finisher->fail(499, "client disconnected before the provider answered");
-            return http::Response{499, {}, "application/json", "", nullptr};
+            return client_gone_response();
         default:
             ex.finisher->record().failure_class = "conn_err";
             message = "provider '" + name + "' failed: " + call.error_message();

@@ -1,6 +1,7 @@
 #pragma once
 // The pieces every provider adapter shares: one call's inputs, exactly-once recording, and the
 // mapping of transport failures to client errors.
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -8,6 +9,7 @@
 #include "config/config.hpp"
 #include "gateway/call.hpp"
 #include "http/message.hpp"
+#include "translate/common.hpp"
 #include "upstream/client.hpp"
 
 namespace otari::providers {
@@ -57,6 +59,24 @@ struct Exchange {
     // call fails as a timeout (hybrid mode's gate before falling through to the next attempt).
     long first_byte_timeout_ms = 0;
 };
+
+// How long a stream may take to produce its first event before the client's response is
+// committed anyway (a long prefill). With a fallback attempt behind it (first_byte_timeout_ms
+// set), the wait is that gate and passing it fails the attempt instead.
+struct FirstEventWait {
+    std::chrono::milliseconds wait;
+    bool fail_on_deadline = false;
+};
+FirstEventWait first_event_wait(const Exchange& ex);
+
+// The response to a client that went away (nobody reads it; the call is already recorded).
+http::Response client_gone_response();
+
+// A mapped upstream error answered to an Anthropic client and recorded as the call's failure:
+// the mapped status, type, message and retry-after, plus `passthrough` headers (from
+// copy_passthrough_headers; their retry-after is ignored for the mapped one).
+http::Response anthropic_error_response(Exchange& ex, const translate::MappedError& error,
+                                        const http::Headers& passthrough = {});
 
 // The client error for an upstream that could not be reached or timed out before answering
 // (502 api_error or 504 timeout_error), recorded as failed. A client that went away gets a 499

@@ -17,9 +17,6 @@ namespace {
 
 constexpr size_t k_max_response_bytes = 256u << 20;
 constexpr size_t k_max_error_bytes = 1u << 20;
-// A provider that accepted the request but sends nothing for this long (a long prefill) gets
-// the client's stream opened anyway, so idle-connection timeouts do not fire.
-constexpr auto k_commit_deadline = std::chrono::seconds(10);
 
 // OpenAI chunks -> Anthropic events (translate::StreamFromOpenAI) behind the stream pump.
 class ChunksToMessagesTranslator : public EventTranslator {
@@ -73,26 +70,15 @@ private:
     const http::SseEvent* m_parsed_from = nullptr;
 };
 
-http::Response anthropic_error(Exchange& ex, const translate::MappedError& error) {
-    api::ApiError api_error(error.status, error.type, error.message);
-    if (error.retry_after) api_error.headers.set("retry-after", *error.retry_after);
-    ex.finisher->fail(error.status, error.message);
-    return api::error_response(api::Flavor::anthropic, api_error, ex.request->request_id);
-}
-
 http::Response upstream_error(Exchange& ex, upstream::Call& call) {
     std::string body;
     call.read_all(body, k_max_error_bytes, ex.client_probe);
     ex.finisher->record().upstream_status = call.status();
     auto retry_after = call.headers().get("retry-after");
     auto mapped = translate::error_from_openai(call.status(), body, retry_after);
-    auto res = anthropic_error(ex, mapped);
     http::Headers passthrough;
     copy_passthrough_headers(call.headers(), passthrough);
-    for (const auto& [name, value] : passthrough.items()) {
-        if (!http::iequals(name, "retry-after")) res.headers.set(name, value);
-    }
-    return res;
+    return anthropic_error_response(ex, mapped, passthrough);
 }
 
 void record_message_usage(CallFinisher& finisher, const json& message) {
@@ -169,12 +155,9 @@ http::Response openai_messages(Exchange ex, const json& body, const gateway::Rou
         auto translator =
             std::make_unique<ChunksToMessagesTranslator>(route.requested, profile, input_estimate, std::move(names));
         auto relay = std::make_unique<TranslatedStream>(std::move(call), std::move(translator), ex.finisher);
-        if (auto error = relay->prime(ex.client_probe,
-                                     ex.first_byte_timeout_ms > 0 ? std::chrono::milliseconds(ex.first_byte_timeout_ms)
-                                                                  : std::chrono::milliseconds(k_commit_deadline),
-                                     ex.first_byte_timeout_ms > 0)) {
-            if (error->status == 499) return http::Response{499, {}, "application/json", "", nullptr};
-            return anthropic_error(ex, *error);
+        if (auto error = relay->prime(ex.client_probe, first_event_wait(ex))) {
+            if (error->status == 499) return client_gone_response();
+            return anthropic_error_response(ex, *error);
         }
         res.content_type = "text/event-stream";
         res.headers.set("cache-control", "no-cache");
@@ -189,7 +172,7 @@ http::Response openai_messages(Exchange ex, const json& body, const gateway::Rou
     auto answer = translate_whole_answer(body_text, route, profile, names);
     if (auto* error = std::get_if<translate::MappedError>(&answer)) {
         record.upstream_failed = true;
-        return anthropic_error(ex, *error);
+        return anthropic_error_response(ex, *error);
     }
     const json& message = std::get<json>(answer);
     record_message_usage(*ex.finisher, message);

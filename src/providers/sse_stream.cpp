@@ -117,12 +117,12 @@ TranslatedStream::Pull TranslatedStream::pull(std::string& out, const http::Clie
 }
 
 std::optional<translate::MappedError> TranslatedStream::prime(const http::ClientProbe& client_alive,
-                                                             std::chrono::milliseconds commit_after,
-                                                             bool fail_on_deadline) {
+                                                             FirstEventWait first_event) {
+    const auto commit_after = first_event.wait;
     auto deadline = std::chrono::steady_clock::now() + commit_after;
     for (;;) {
         auto now = std::chrono::steady_clock::now();
-        if (now >= deadline && fail_on_deadline) {
+        if (now >= deadline && first_event.fail_on_deadline) {
             m_finisher->record().failure_class = "timeout";
             m_finisher->record().upstream_failed = true;
             return translate::MappedError{504, "timeout_error",

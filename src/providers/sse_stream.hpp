@@ -51,10 +51,9 @@ public:
     // error, or `commit_after` passed without any event. Returns the early error, if any (the
     // caller answers it with its status instead of streaming); transport failures before the
     // first event come back as a MappedError too (502/504).
-    // With `fail_on_deadline`, `commit_after` passing without output is a 504 timeout instead
-    // (a fallback attempt waits behind this one).
-    std::optional<translate::MappedError> prime(const http::ClientProbe& client_alive,
-                                                std::chrono::milliseconds commit_after, bool fail_on_deadline = false);
+    // `first_event.wait` is `commit_after`; with `fail_on_deadline`, passing it without output
+    // is a 504 timeout instead (a fallback attempt waits behind this one).
+    std::optional<translate::MappedError> prime(const http::ClientProbe& client_alive, FirstEventWait first_event);
 
     bool next(std::string& out, const http::ClientProbe& client_alive) override;
     void close(bool client_gone) override;
