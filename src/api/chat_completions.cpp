@@ -46,11 +46,7 @@ http::Response post_chat_completions(Context& ctx, http::Request& req,
             gateway::check_claimed_user(key, user->get_ref<const std::string&>(), "user",
                                         ctx.config.reject_user_mismatch);
         }
-        auto route = gateway::resolve_model(ctx.config, model);
-        record.provider = route.provider->name;
-        record.model_sent = route.upstream_model;
-        record.alias = route.alias;
-        if (ctx.accounting) ctx.accounting->admit(record, key, body, route.upstream_model);
+        auto route = route_and_admit(ctx, record, key, body);
         return dispatch(
             providers::Exchange{&req, route.provider, finisher, client_alive, Flavor::openai},
             route);

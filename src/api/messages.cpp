@@ -51,11 +51,7 @@ http::Response post_messages(Context& ctx, http::Request& req,
         }
         const auth::Key& key = *caller.key;
         gateway::check_user_binding(key, body, ctx.config.reject_user_mismatch);
-        auto route = gateway::resolve_model(ctx.config, model);
-        record.provider = route.provider->name;
-        record.model_sent = route.upstream_model;
-        record.alias = route.alias;
-        if (ctx.accounting) ctx.accounting->admit(record, key, body, route.upstream_model);
+        auto route = route_and_admit(ctx, record, key, body);
         return dispatch(
             providers::Exchange{&req, route.provider, finisher, client_alive, Flavor::anthropic},
             route);

@@ -80,6 +80,16 @@ Caller identify_caller(Context& ctx, const http::Request& req, providers::CallFi
     return caller;
 }
 
+gateway::Route route_and_admit(Context& ctx, gateway::CallRecord& record, const auth::Key& key,
+                               const json& body) {
+    auto route = gateway::resolve_model(ctx.config, record.model_requested);
+    record.provider = route.provider->name;
+    record.model_sent = route.upstream_model;
+    record.alias = route.alias;
+    if (ctx.accounting) ctx.accounting->admit(record, key, body, route.upstream_model);
+    return route;
+}
+
 std::string platform_selector(const Context& ctx, gateway::CallRecord& record) {
     auto alias = ctx.config.aliases.find(record.model_requested);
     if (alias == ctx.config.aliases.end()) return record.model_requested;

@@ -1,7 +1,8 @@
 #pragma once
-// Hybrid mode's half of an inference endpoint: the platform authorizes the call with the
-// caller's own token and lists attempts (provider, model, credentials); they are tried in
-// order until one answers. An attempt that fails before the first byte reached the client
+// How an inference endpoint authorizes and routes a call. Standalone: the local key, the
+// config's routes and the budgets. Hybrid: the platform authorizes the call with the caller's
+// own token and lists attempts (provider, model, credentials); they are tried in order until
+// one answers. An attempt that fails before the first byte reached the client
 // falls through to the next; after that the call is committed to it. Every attempt is
 // reported to the platform; the call gets one ledger record (the attempt that served, or the
 // last one tried).
@@ -29,6 +30,11 @@ struct Caller {
     std::string platform_token;
 };
 Caller identify_caller(Context& ctx, const http::Request& req, providers::CallFinisher& finisher);
+
+// Standalone: the route for the call's model (noted in the record), admitted under the key's
+// and user's budgets and the pricing rules. Throws ApiError (404 model, 403 budget, 400 price).
+gateway::Route route_and_admit(Context& ctx, gateway::CallRecord& record, const auth::Key& key,
+                               const json& body);
 
 // Hybrid: what the platform resolves for the call's model: an alias's target (the alias is
 // noted in the record), else the model as asked.
