@@ -17,18 +17,22 @@ namespace {
 
 constexpr size_t k_max_response_bytes = 256u << 20;
 constexpr size_t k_max_error_bytes = 1u << 20;
+// The members of a chat.completion.chunk that the stream translation reads; the rest (id,
+// object, created, model, system_fingerprint) are validated but not built.
+constexpr std::string_view k_chunk_members[] = {"choices", "usage", "error"};
 
 // OpenAI chunks -> Anthropic events (translate::StreamFromOpenAI) behind the stream pump.
 class ChunksToMessagesTranslator : public EventTranslator {
-public:
-    ChunksToMessagesTranslator(std::string client_model, const translate::Profile& profile, int64_t input_estimate,
-                               translate::ToolNameMap names)
+  public:
+    ChunksToMessagesTranslator(std::string client_model, const translate::Profile& profile,
+                               int64_t input_estimate, translate::ToolNameMap names)
         : m_names(std::move(names)),
-          m_stream(std::move(client_model), "msg_" + util::random_base62(24), profile, input_estimate, &m_names) {}
+          m_stream(std::move(client_model), "msg_" + util::random_base62(24), profile,
+                   input_estimate, &m_names) {}
 
     std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {
         if (event.data == "[DONE]") return std::nullopt;
-        m_parsed = parse_json_or_discarded(event.data);
+        m_parsed = parse_json_members_or_discarded(event.data, k_chunk_members);
         m_parsed_from = &event;
         if (m_parsed.is_discarded()) return std::nullopt;
         return translate::StreamFromOpenAI::chunk_error(m_parsed);
@@ -39,18 +43,21 @@ public:
             m_stream.on_done(out);
             return;
         }
-        json chunk =
-            m_parsed_from == &event ? std::move(m_parsed) : parse_json_or_discarded(event.data);
+        json chunk = m_parsed_from == &event
+                         ? std::move(m_parsed)
+                         : parse_json_members_or_discarded(event.data, k_chunk_members);
         m_parsed_from = nullptr;
         if (chunk.is_discarded()) {
-            m_stream.on_upstream_error("api_error", "the provider sent a stream chunk that is not JSON", out);
+            m_stream.on_upstream_error("api_error",
+                                       "the provider sent a stream chunk that is not JSON", out);
             return;
         }
         m_stream.on_chunk(chunk, out);
     }
 
     void on_eof(std::string& out) override { m_stream.on_eof(out); }
-    void on_failure(const std::string& type, const std::string& message, std::string& out) override {
+    void on_failure(const std::string& type, const std::string& message,
+                    std::string& out) override {
         m_stream.on_upstream_error(type, message, out);
     }
     void on_idle(std::string& out) override { m_stream.ping(out); }
@@ -63,7 +70,7 @@ public:
         return translate::anthropic_error_event(type, message);
     }
 
-private:
+  private:
     translate::ToolNameMap m_names;  // before m_stream, which keeps a pointer to it
     translate::StreamFromOpenAI m_stream;
     json m_parsed;  // early_error's parse of the event that on_event receives next
@@ -95,31 +102,35 @@ void record_message_usage(CallFinisher& finisher, const json& message) {
 }
 
 // The upstream's whole JSON answer as an Anthropic message; errors as the client's error.
-std::variant<json, translate::MappedError> translate_whole_answer(const std::string& body,
-                                                                   const gateway::Route& route,
-                                                                   const translate::Profile& profile,
-                                                                   const translate::ToolNameMap& names) {
+std::variant<json, translate::MappedError> translate_whole_answer(
+    const std::string& body, const gateway::Route& route, const translate::Profile& profile,
+    const translate::ToolNameMap& names) {
     json completion = parse_json_or_discarded(body);
     if (completion.is_discarded()) {
-        return translate::MappedError{502, "api_error",
-                                      "provider '" + route.provider->name + "' answered 200 with a body that is not JSON",
-                                      {}};
+        return translate::MappedError{
+            502,
+            "api_error",
+            "provider '" + route.provider->name + "' answered 200 with a body that is not JSON",
+            {}};
     }
     try {
         return translate::response_from_openai(completion, route.requested, profile, &names);
     } catch (const translate::UpstreamReportedError& e) {
         return e.mapped;
     } catch (const translate::UpstreamFormatError& e) {
-        return translate::MappedError{502, "api_error",
-                                      "provider '" + route.provider->name + "' answered in a form otari cannot translate: " + e.what(),
-                                      {}};
+        return translate::MappedError{
+            502,
+            "api_error",
+            "provider '" + route.provider->name +
+                "' answered in a form otari cannot translate: " + e.what(),
+            {}};
     }
 }
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> openai_upstream_headers(const config::Provider& provider,
-                                                                         bool stream) {
+std::vector<std::pair<std::string, std::string>> openai_upstream_headers(
+    const config::Provider& provider, bool stream) {
     std::vector<std::pair<std::string, std::string>> out;
     out.emplace_back("content-type", "application/json");
     out.emplace_back("accept", stream ? "text/event-stream" : "application/json");
@@ -128,7 +139,8 @@ std::vector<std::pair<std::string, std::string>> openai_upstream_headers(const c
     return out;
 }
 
-http::Response openai_messages(Exchange ex, const json& body, const gateway::Route& route, bool stream) {
+http::Response openai_messages(Exchange ex, const json& body, const gateway::Route& route,
+                               bool stream) {
     require_api_key(*route.provider);
     const translate::Profile& profile = translate::profile_for(route.provider->profile);
     translate::ToolNameMap names(body, profile);
@@ -144,17 +156,20 @@ http::Response openai_messages(Exchange ex, const json& body, const gateway::Rou
     auto call = std::make_unique<upstream::Call>(std::move(request));
     ex.finisher->watch(call->stats());
     if (!call->wait_headers(ex.client_probe)) return transport_failure(ex, *call);
-    if (auto id = call->headers().get("x-request-id")) ex.finisher->record().upstream_request_id = std::string(*id);
+    if (auto id = call->headers().get("x-request-id"))
+        ex.finisher->record().upstream_request_id = std::string(*id);
     if (call->status() < 200 || call->status() >= 300) return upstream_error(ex, *call);
 
     auto content_type = call->headers().get("content-type");
-    bool upstream_streams = content_type && content_type->find("text/event-stream") != std::string_view::npos;
+    bool upstream_streams =
+        content_type && content_type->find("text/event-stream") != std::string_view::npos;
     http::Response res;
     if (stream && upstream_streams) {
         int64_t input_estimate = int64_t(ex.request->body.size() / 4);
-        auto translator =
-            std::make_unique<ChunksToMessagesTranslator>(route.requested, profile, input_estimate, std::move(names));
-        auto relay = std::make_unique<TranslatedStream>(std::move(call), std::move(translator), ex.finisher);
+        auto translator = std::make_unique<ChunksToMessagesTranslator>(
+            route.requested, profile, input_estimate, std::move(names));
+        auto relay =
+            std::make_unique<TranslatedStream>(std::move(call), std::move(translator), ex.finisher);
         if (auto error = relay->prime(ex.client_probe, first_event_wait(ex))) {
             if (error->status == 499) return client_gone_response();
             return anthropic_error_response(ex, *error);
@@ -166,7 +181,8 @@ http::Response openai_messages(Exchange ex, const json& body, const gateway::Rou
     }
 
     std::string body_text;
-    if (!call->read_all(body_text, k_max_response_bytes, ex.client_probe)) return transport_failure(ex, *call);
+    if (!call->read_all(body_text, k_max_response_bytes, ex.client_probe))
+        return transport_failure(ex, *call);
     auto& record = ex.finisher->record();
     record.ttft_ms = gateway::ms_since(record.received);
     auto answer = translate_whole_answer(body_text, route, profile, names);

@@ -84,17 +84,20 @@ bool ClientStream::is_readable() const {
 }
 
 bool ClientStream::alive() const {
-    // cpp-httplib's test: not readable means nothing happened; readable must peek a byte,
-    // since a readable socket without bytes is a closed one.
-    int n = poll_one(m_sock, POLLIN, 0);
-    if (n == 0) return true;
-    if (n < 0) return errno != EBADF;
+    // One peek: a byte waiting (a pipelined request) or nothing yet means open; end of stream
+    // or an error (reset) means the client is gone.
     char byte;
-    return ::recv(m_sock, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+    ssize_t n = ::recv(m_sock, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    bool open = n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR));
+    m_alive_checked_at =
+        open ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    return open;
 }
 
 bool ClientStream::is_writable() const {
-    return !m_failed && poll_one(m_sock, POLLOUT, m_write_timeout_ms) > 0 && alive();
+    // Output is collected and sent without blocking (send_all waits for room itself), so
+    // "writable" only asks whether the client is still there.
+    return !m_failed && alive();
 }
 
 // Read what is available into m_in, waiting up to `timeout_ms` when nothing is; false at end
@@ -150,7 +153,7 @@ ssize_t ClientStream::write(const char* ptr, size_t size) {
         m_out.append(ptr, size);
         return ssize_t(size);
     }
-    bool ok = alive() && send_all(m_out.data(), m_out.size(), ptr, size);
+    bool ok = checked_alive() && send_all(m_out.data(), m_out.size(), ptr, size);
     m_out.clear();
     if (!ok) {
         m_failed = true;
@@ -162,10 +165,19 @@ ssize_t ClientStream::write(const char* ptr, size_t size) {
 bool ClientStream::flush() {
     if (m_failed) return false;
     if (m_out.empty()) return true;
-    bool ok = alive() && send_all(m_out.data(), m_out.size(), nullptr, 0);
+    bool ok = checked_alive() && send_all(m_out.data(), m_out.size(), nullptr, 0);
     m_out.clear();
     if (!ok) m_failed = true;
     return ok;
+}
+
+bool ClientStream::checked_alive() {
+    // One liveness poll per send: a check made just before (is_writable before the write that
+    // filled the buffer) stands for this one.
+    constexpr auto k_fresh = std::chrono::milliseconds(2);
+    auto checked = m_alive_checked_at;
+    m_alive_checked_at = {};
+    return std::chrono::steady_clock::now() - checked < k_fresh || alive();
 }
 
 bool ClientStream::send_all(const char* head, size_t head_size, const char* tail,

@@ -6,6 +6,7 @@
 // makes before every send. See ListeningServer in server.cpp for the connection loop.
 #include <httplib.h>
 
+#include <chrono>
 #include <ctime>
 #include <string>
 
@@ -18,7 +19,7 @@ class ClientStream final : public httplib::Stream {
 
     // Input is waiting or arrives within the read timeout.
     bool is_readable() const override;
-    // Output can be sent within the write timeout and the client has not closed the connection.
+    // The client has not closed the connection (output is collected, so there is always room).
     bool is_writable() const override;
     // Buffered input first; otherwise sends what is pending (a "100 Continue" must reach the
     // client before its body is awaited), then waits up to the read timeout. -1 on timeout or
@@ -41,6 +42,7 @@ class ClientStream final : public httplib::Stream {
     bool fill(int timeout_ms);
     bool send_all(const char* head, size_t head_size, const char* tail, size_t tail_size);
     bool alive() const;
+    bool checked_alive();
 
     socket_t m_sock;
     int m_read_timeout_ms;
@@ -49,6 +51,7 @@ class ClientStream final : public httplib::Stream {
     size_t m_in_pos = 0;
     std::string m_out;
     bool m_failed = false;
+    mutable std::chrono::steady_clock::time_point m_alive_checked_at;  // alive() last said yes
     std::string m_remote_ip;
     int m_remote_port = 0;
     std::string m_local_ip;

@@ -33,7 +33,8 @@ bool is_loopback_host_header(std::string_view host) {
     std::string_view name = host.substr(0, colon);
     if (colon != std::string_view::npos) {
         std::string_view port = host.substr(colon + 1);
-        if (port.empty() || port.find_first_not_of("0123456789") != std::string_view::npos) return false;
+        if (port.empty() || port.find_first_not_of("0123456789") != std::string_view::npos)
+            return false;
     }
     if (!name.empty() && name.back() == '.') name.remove_suffix(1);
     if (name.size() == 9) {
@@ -57,7 +58,7 @@ bool is_loopback_host_header(std::string_view host) {
 // httplib::Server with access to its listening socket, so shutdown can stop accepting without
 // cutting the streams in flight (Server::stop() would end them at their next chunk).
 class ListeningServer : public httplib::Server {
-public:
+  public:
     // The library listens with a backlog of 5 (compiled into Debian's build), so a burst of
     // connections overflows the accept queue. Listening again on the bound socket raises it.
     void raise_backlog(int backlog) {
@@ -97,7 +98,7 @@ public:
 };
 
 class Server::Impl {
-public:
+  public:
     ListeningServer http;
 };
 
@@ -106,12 +107,13 @@ namespace {
 constexpr int k_listen_backlog = 1024;
 
 api::Flavor flavor_for_path(const std::string& path) {
-    return path.rfind("/v1/chat/", 0) == 0 || path.rfind("/v1/completions", 0) == 0 ? api::Flavor::openai
-                                                                                        : api::Flavor::anthropic;
+    return path.rfind("/v1/chat/", 0) == 0 || path.rfind("/v1/completions", 0) == 0
+               ? api::Flavor::openai
+               : api::Flavor::anthropic;
 }
 
-void fill_error(api::Flavor flavor, int status, const std::string& message, const std::string& request_id,
-                httplib::Response& res) {
+void fill_error(api::Flavor flavor, int status, const std::string& message,
+                const std::string& request_id, httplib::Response& res) {
     api::ApiError error(status, api::anthropic_type_for_status(status), message);
     auto out = api::error_response(flavor, error, request_id);
     res.status = status;
@@ -119,7 +121,8 @@ void fill_error(api::Flavor flavor, int status, const std::string& message, cons
 }
 
 std::string request_id_of(const httplib::Response& res) {
-    return res.has_header("request-id") ? res.get_header_value("request-id") : util::new_request_id();
+    return res.has_header("request-id") ? res.get_header_value("request-id")
+                                        : util::new_request_id();
 }
 
 }  // namespace
@@ -146,38 +149,50 @@ Server::Server(Options options, std::vector<Route> routes)
     const bool check_host = is_loopback_host(m_options.host);
     svr.set_pre_routing_handler([check_host](const httplib::Request& req, httplib::Response& res) {
         res.set_header("request-id", util::new_request_id());
-        if (check_host && req.has_header("Host") && !is_loopback_host_header(req.get_header_value("Host"))) {
+        if (check_host && req.has_header("Host") &&
+            !is_loopback_host_header(req.get_header_value("Host"))) {
             fill_error(flavor_for_path(req.path), 403,
                        "Host \"" + req.get_header_value("Host") +
-                           "\" is not a loopback name; otari on loopback answers only localhost, 127.0.0.1 and [::1]",
+                           "\" is not a loopback name; otari on loopback answers only localhost, "
+                           "127.0.0.1 and [::1]",
                        request_id_of(res), res);
             return httplib::Server::HandlerResponse::Handled;
         }
         return httplib::Server::HandlerResponse::Unhandled;
     });
-    svr.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        std::string message;
-        switch (res.status) {
-            case 404: message = "no such endpoint: " + req.method + " " + req.path; break;
-            case 405: message = "method " + req.method + " is not allowed on " + req.path; break;
-            case 413: message = "request body is larger than 32 MiB"; break;
-            default: message = "bad request"; break;
-        }
-        fill_error(flavor_for_path(req.path), res.status, message, request_id_of(res), res);
-        return httplib::Server::HandlerResponse::Handled;
-    }));
-    svr.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "internal error";
-        try {
-            if (ep) std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-            what = std::string("internal error: ") + e.what();
-        } catch (...) {
-        }
-        LOG_ERROR("%s %s: %s", req.method.c_str(), req.path.c_str(), what.c_str());
-        fill_error(flavor_for_path(req.path), 500, what, request_id_of(res), res);
-    });
+    svr.set_error_handler(httplib::Server::HandlerWithResponse(
+        [](const httplib::Request& req, httplib::Response& res) {
+            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+            std::string message;
+            switch (res.status) {
+                case 404:
+                    message = "no such endpoint: " + req.method + " " + req.path;
+                    break;
+                case 405:
+                    message = "method " + req.method + " is not allowed on " + req.path;
+                    break;
+                case 413:
+                    message = "request body is larger than 32 MiB";
+                    break;
+                default:
+                    message = "bad request";
+                    break;
+            }
+            fill_error(flavor_for_path(req.path), res.status, message, request_id_of(res), res);
+            return httplib::Server::HandlerResponse::Handled;
+        }));
+    svr.set_exception_handler(
+        [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+            std::string what = "internal error";
+            try {
+                if (ep) std::rethrow_exception(ep);
+            } catch (const std::exception& e) {
+                what = std::string("internal error: ") + e.what();
+            } catch (...) {
+            }
+            LOG_ERROR("%s %s: %s", req.method.c_str(), req.path.c_str(), what.c_str());
+            fill_error(flavor_for_path(req.path), 500, what, request_id_of(res), res);
+        });
 
     for (auto& route : routes) {
         auto handler = [this, route](const httplib::Request& hreq, httplib::Response& hres) {
@@ -202,11 +217,14 @@ Server::Server(Options options, std::vector<Route> routes)
                 res = api::error_response(route.flavor, e, req.request_id);
             } catch (const std::exception& e) {
                 LOG_ERROR("%s %s: %s", req.method.c_str(), req.path.c_str(), e.what());
-                res = api::error_response(route.flavor, api::ApiError(500, "api_error", std::string("internal error: ") + e.what()),
-                                          req.request_id);
+                res = api::error_response(
+                    route.flavor,
+                    api::ApiError(500, "api_error", std::string("internal error: ") + e.what()),
+                    req.request_id);
             }
             hres.status = res.status;
-            for (const auto& [name, value] : res.headers.items()) hres.set_header(name.c_str(), value);
+            for (const auto& [name, value] : res.headers.items())
+                hres.set_header(name.c_str(), value);
             if (!res.stream) {
                 hres.set_content(std::move(res.body), res.content_type.c_str());
                 --m_in_flight;
@@ -220,7 +238,10 @@ Server::Server(Options options, std::vector<Route> routes)
                     // Nothing written may wait on the upstream: send it first unless the
                     // stream has its next bytes at hand.
                     if (client && !stream->ready() && !client->flush()) return false;
-                    std::string out;
+                    // Reused by the thread: its capacity outlives one event batch.
+                    thread_local std::string out;
+                    if (out.capacity() > 256 * 1024) std::string().swap(out);
+                    out.clear();
                     http::ClientProbe alive = [&sink] { return sink.is_writable(); };
                     bool more = stream->next(out, alive);
                     // An empty write would end the body early in this httplib version.
@@ -261,7 +282,8 @@ void Server::bind() {
     }
     if (!svr.bind_to_port(m_options.host, m_options.port)) {
         // Find out why with a plain socket, for a message the user can act on.
-        int fd = ::socket(m_options.host.find(':') != std::string::npos ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+        int fd = ::socket(m_options.host.find(':') != std::string::npos ? AF_INET6 : AF_INET,
+                          SOCK_STREAM, 0);
         int err = 0;
         if (fd >= 0) {
             sockaddr_in addr{};
@@ -272,8 +294,12 @@ void Server::bind() {
             ::close(fd);
         }
         std::string where = m_options.host + ":" + std::to_string(m_options.port);
-        if (err == EACCES) throw BindError("cannot listen on " + where + ": permission denied (ports below 1024 need privileges)");
-        throw BindError("cannot listen on " + where + ": the port is already in use (is another otari running? try `port =` in the config or --port)");
+        if (err == EACCES)
+            throw BindError("cannot listen on " + where +
+                            ": permission denied (ports below 1024 need privileges)");
+        throw BindError("cannot listen on " + where +
+                        ": the port is already in use (is another otari running? try `port =` in "
+                        "the config or --port)");
     }
     m_port = m_options.port;
     svr.raise_backlog(k_listen_backlog);

@@ -15,7 +15,11 @@ void append_event(std::string& out, std::string_view name, std::string_view data
     out += "\n\n";
 }
 
-std::string json_string(const std::string& text) { return dump_json(json(text)); }
+std::string json_string(std::string_view text) {
+    std::string out;
+    append_json_string(out, text);
+    return out;
+}
 
 const json& member(const json& object, const char* key) {
     static const json null_value;
@@ -275,11 +279,15 @@ void StreamFromOpenAI::start_tool(ToolSlot& slot, std::string& out) {
 
 void StreamFromOpenAI::emit_delta(int index, const char* delta_type, const char* field,
                                   const std::string& text, std::string& out) {
-    std::string data = R"({"type":"content_block_delta","index":)" + std::to_string(index) +
-                       R"(,"delta":{"type":")" + delta_type + R"(",")" + field + "\":";
-    data += json_string(text);
-    data += "}}";
-    append_event(out, "content_block_delta", data);
+    out += "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":";
+    out += std::to_string(index);
+    out += ",\"delta\":{\"type\":\"";
+    out += delta_type;
+    out += "\",\"";
+    out += field;
+    out += "\":";
+    append_json_string(out, text);
+    out += "}}\n\n";
     m_streamed_bytes += text.size();
 }
 

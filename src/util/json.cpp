@@ -5,9 +5,11 @@
 // per call, and nlohmann's per-byte lexer and escaper dominated large bodies.
 #include "util/json.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -94,10 +96,22 @@ const char* plain_run_end(const char* p, const char* end) {
 // accept; the caller then asks nlohmann, so false never means "invalid" by itself.
 class FastParser {
   public:
-    FastParser(const char* begin, const char* end) : m_p(begin), m_end(end) {}
+    FastParser(const char* begin, const char* end, std::span<const std::string_view> keep = {})
+        : m_p(begin), m_end(end), m_keep(keep), m_members(t_members), m_scratch(t_scratch) {
+        m_members.clear();
+    }
+    ~FastParser() {
+        // Keep what a typical document needs, not what the largest one took.
+        if (m_members.capacity() > 1024)
+            std::vector<std::pair<std::string, json>>().swap(m_members);
+        if (m_scratch.capacity() > 64 * 1024) std::string().swap(m_scratch);
+    }
+    FastParser(const FastParser&) = delete;
+    FastParser& operator=(const FastParser&) = delete;
 
     bool document(json& out) {
         skip_ws();
+        m_filter_top = !m_keep.empty() && m_p < m_end && *m_p == '{';
         if (!value(out, 0)) return false;
         skip_ws();
         return m_p == m_end;
@@ -154,6 +168,9 @@ class FastParser {
         // Members collect on a stack shared by all levels and move into the object once its
         // size is known: growing the object itself would copy every (const) key each time.
         const size_t base = m_members.size();
+        // Only the document's own members are filtered; nested objects are kept whole.
+        const bool filter = m_filter_top;
+        m_filter_top = false;
         for (;;) {
             if (m_p == m_end || *m_p != '"') return false;
             // Parsed into locals: a nested object may grow (move) the stack meanwhile.
@@ -163,9 +180,13 @@ class FastParser {
             if (m_p == m_end || *m_p != ':') return false;
             ++m_p;
             skip_ws();
-            json member;
-            if (!value(member, depth)) return false;
-            m_members.emplace_back(std::move(key), std::move(member));
+            if (filter && std::find(m_keep.begin(), m_keep.end(), key) == m_keep.end()) {
+                if (!skip(depth)) return false;
+            } else {
+                json member;
+                if (!value(member, depth)) return false;
+                m_members.emplace_back(std::move(key), std::move(member));
+            }
             skip_ws();
             if (m_p == m_end) return false;
             if (*m_p == ',') {
@@ -195,6 +216,54 @@ class FastParser {
         }
         m_members.resize(base);
         return true;
+    }
+
+    // Validates a value as value() would, keeping nothing.
+    bool skip(int depth) {
+        if (m_p == m_end) return false;
+        switch (*m_p) {
+            case '"':
+                m_scratch.clear();
+                return string(m_scratch);
+            case '{':
+            case '[': {
+                if (depth + 1 > k_max_depth) return false;
+                const char close = *m_p == '{' ? '}' : ']';
+                const bool is_object = close == '}';
+                ++m_p;
+                skip_ws();
+                if (m_p < m_end && *m_p == close) {
+                    ++m_p;
+                    return true;
+                }
+                for (;;) {
+                    if (is_object) {
+                        if (m_p == m_end || *m_p != '"') return false;
+                        m_scratch.clear();
+                        if (!string(m_scratch)) return false;
+                        skip_ws();
+                        if (m_p == m_end || *m_p != ':') return false;
+                        ++m_p;
+                        skip_ws();
+                    }
+                    if (!skip(depth + 1)) return false;
+                    skip_ws();
+                    if (m_p == m_end) return false;
+                    if (*m_p == ',') {
+                        ++m_p;
+                        skip_ws();
+                        continue;
+                    }
+                    if (*m_p != close) return false;
+                    ++m_p;
+                    return true;
+                }
+            }
+            default: {
+                json scalar;  // literals and numbers never allocate
+                return value(scalar, depth);
+            }
+        }
     }
 
     bool array(json& out, int depth) {
@@ -363,11 +432,20 @@ class FastParser {
 
     const char* m_p;
     const char* m_end;
-    std::vector<std::pair<std::string, json>> m_members;
+    std::span<const std::string_view> m_keep;
+    bool m_filter_top = false;
+    // Per thread and reused, so a parse does not grow fresh ones (a parse never nests another).
+    static thread_local std::vector<std::pair<std::string, json>> t_members;
+    static thread_local std::string t_scratch;
+    std::vector<std::pair<std::string, json>>& m_members;
+    std::string& m_scratch;
 };
 
-bool fast_parse(std::string_view text, json& out) {
-    FastParser parser(text.data(), text.data() + text.size());
+thread_local std::vector<std::pair<std::string, json>> FastParser::t_members;
+thread_local std::string FastParser::t_scratch;
+
+bool fast_parse(std::string_view text, json& out, std::span<const std::string_view> keep = {}) {
+    FastParser parser(text.data(), text.data() + text.size(), keep);
     return parser.document(out);
 }
 
@@ -427,17 +505,8 @@ class FastWriter {
         }
     }
 
-  private:
-    template <typename T>
-    bool integer(T v) {
-        char buf[24];
-        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-        if (ec != std::errc()) return false;
-        m_out.append(buf, size_t(end - buf));
-        return true;
-    }
-
-    bool string(const std::string& s) {
+    // False on invalid UTF-8 (what nlohmann would replace); `m_out` then holds a partial string.
+    bool string(std::string_view s) {
         static constexpr char k_hex[] = "0123456789abcdef";
         m_out.push_back('"');
         const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -490,6 +559,16 @@ class FastWriter {
         return true;
     }
 
+  private:
+    template <typename T>
+    bool integer(T v) {
+        char buf[24];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+        if (ec != std::errc()) return false;
+        m_out.append(buf, size_t(end - buf));
+        return true;
+    }
+
     std::string& m_out;
 };
 
@@ -512,6 +591,27 @@ json parse_json_or_discarded(std::string_view text) {
     json out;
     if (fast_parse(text, out)) return out;
     return json::parse(text, nullptr, false);
+}
+
+json parse_json_members_or_discarded(std::string_view text,
+                                     std::span<const std::string_view> keep) {
+    json out;
+    if (fast_parse(text, out, keep)) return out;
+    // Rare (numbers beyond a double): nlohmann parses, and the members not kept are dropped.
+    json full = json::parse(text, nullptr, false);
+    if (!full.is_object()) return full;
+    out = json::object();
+    for (auto& [key, member] : full.items()) {
+        if (std::find(keep.begin(), keep.end(), key) != keep.end()) out[key] = std::move(member);
+    }
+    return out;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+    const size_t mark = out.size();
+    if (FastWriter(out).string(text)) return;
+    out.resize(mark);
+    out += dump_json(json(std::string(text)));
 }
 
 }  // namespace otari

@@ -2,6 +2,7 @@
 // The one JSON type of the code base: key order is kept, so what we write
 // (translated bodies, settings.json, the ledger) keeps the order it was given.
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -18,4 +19,12 @@ json parse_json(std::string_view text);
 
 // The same value as json::parse(text, nullptr, false): discarded when `text` is not JSON.
 json parse_json_or_discarded(std::string_view text);
+
+// As parse_json_or_discarded, but when the document is an object only its members named in
+// `keep` are kept (nested values whole); the others are still validated, not stored. For hot
+// paths that read a few fields of a larger document (stream chunks).
+json parse_json_members_or_discarded(std::string_view text, std::span<const std::string_view> keep);
+
+// Appends `text` as a JSON string literal, exactly as dump_json(json(text)) writes it.
+void append_json_string(std::string& out, std::string_view text);
 }  // namespace otari

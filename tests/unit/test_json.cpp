@@ -36,6 +36,8 @@ bool same(const json& a, const json& b) {
         }
         case json::value_t::number_float:
             return a.dump() == b.dump();
+        case json::value_t::discarded:
+            return true;  // json's operator== never calls two discarded values equal
         default:
             return a == b;
     }
@@ -181,4 +183,81 @@ TEST_CASE("dump_json writes what nlohmann writes") {
     }
     json binary = json::binary({1, 2, 3});
     CHECK(otari::dump_json(binary) == reference_dump(binary));
+}
+
+namespace {
+
+// json::parse(text, nullptr, false), then only the kept top-level members: what
+// parse_json_members_or_discarded must equal.
+json reference_members(const std::string& text, const std::vector<std::string_view>& keep) {
+    json full = json::parse(text, nullptr, false);
+    if (!full.is_object()) return full;
+    json out = json::object();
+    for (auto& [key, member] : full.items()) {
+        for (auto k : keep) {
+            if (key == k) out[key] = member;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "parse_json_members_or_discarded keeps the named members and still rejects what is not JSON") {
+    const std::vector<std::string_view> keep = {"choices", "usage", "error"};
+    const std::string chunk =
+        R"({"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"m",)"
+        R"("system_fingerprint":null,"choices":[{"index":0,"delta":{"content":"hi \"x\""},)"
+        R"("logprobs":null,"finish_reason":null}],"usage":null,"extra":{"a":[1,{"b":"c"}]}})";
+    json kept = otari::parse_json_members_or_discarded(chunk, keep);
+    CHECK(kept.size() == 2);
+    CHECK(kept["choices"][0]["delta"]["content"] == "hi \"x\"");
+    CHECK(kept["usage"].is_null());
+    CHECK_FALSE(kept.contains("id"));
+    CHECK(same(kept, reference_members(chunk, keep)));
+
+    // A skipped member that is not valid JSON makes the whole document invalid.
+    for (const std::string& bad :
+         std::vector<std::string>{R"({"id":"a\x","choices":[]})", R"({"id":[1,],"choices":[]})",
+                                  R"({"id":{"k" 1},"choices":[]})", R"({"id":tru,"choices":[]})",
+                                  R"({"id":01,"choices":[]})", R"({"id":"\ud800","choices":[]})",
+                                  "{\"id\":\"\xff\",\"choices\":[]}"}) {
+        CAPTURE(bad);
+        CHECK(otari::parse_json_members_or_discarded(bad, keep).is_discarded());
+    }
+    // Non-objects, nested filtering (none), numbers beyond a double (the nlohmann path), and the
+    // same mutations the full parser is checked with.
+    for (const std::string& text :
+         {std::string(R"([{"id":1}])"), std::string(R"("s")"),
+          std::string(R"({"choices":{"id":2},"id":3})"),
+          std::string(R"({"id":1e999,"usage":{"n":1}})"), std::string(R"({"usage":1e999,"id":1})"),
+          std::string(R"({"usage":1,"usage":2,"x":3})")}) {
+        CAPTURE(text);
+        CHECK(same(otari::parse_json_members_or_discarded(text, keep),
+                   reference_members(text, keep)));
+    }
+    std::mt19937 rng(777);
+    const std::string alphabet = "{}[]\",:\\ 0123456789-.etrufalsn\xc3\xa9\xff";
+    for (int round = 0; round < 2000; ++round) {
+        std::string text = chunk;
+        for (int e = 0; e < 2; ++e) {
+            size_t at = rng() % text.size();
+            text[at] = alphabet[rng() % alphabet.size()];
+        }
+        CAPTURE(text);
+        CHECK(same(otari::parse_json_members_or_discarded(text, keep),
+                   reference_members(text, keep)));
+    }
+}
+
+TEST_CASE("append_json_string writes what dump_json writes for the same string") {
+    for (std::string s : {std::string("plain"), std::string("q\"b\\s/\b\f\n\r\t\x01\x1f\x7f é€😀"),
+                          std::string("bad \xff utf-8"), std::string("\xC3"),
+                          std::string("a\0b", 3), std::string()}) {
+        CAPTURE(s);
+        std::string out = "prefix:";
+        otari::append_json_string(out, s);
+        CHECK(out == "prefix:" + reference_dump(json(s)));
+    }
 }
