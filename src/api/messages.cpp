@@ -41,13 +41,16 @@ http::Response post_messages(Context& ctx, http::Request& req,
                 return providers::anthropic_messages(std::move(ex), std::move(upstream_body),
                                                      stream);
             }
-            return providers::openai_messages(std::move(ex), body, route, stream);
+            // A hybrid call may try another provider with the same body; a standalone one
+            // has no later use for it.
+            if (hybrid) return providers::openai_messages(std::move(ex), body, route, stream);
+            return providers::openai_messages(std::move(ex), std::move(body), route, stream);
         };
 
         if (hybrid) {
             return run_platform_call(ctx, req, *finisher, caller.platform_token,
-                                     platform_selector(ctx, record), Flavor::anthropic, client_alive,
-                                     dispatch);
+                                     platform_selector(ctx, record), Flavor::anthropic,
+                                     client_alive, dispatch);
         }
         const auth::Key& key = *caller.key;
         gateway::check_user_binding(key, body, ctx.config.reject_user_mismatch);

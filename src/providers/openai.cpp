@@ -139,14 +139,20 @@ std::vector<std::pair<std::string, std::string>> openai_upstream_headers(
     return out;
 }
 
-http::Response openai_messages(Exchange ex, const json& body, const gateway::Route& route,
-                               bool stream) {
+namespace {
+
+// `movable` is `body` itself when the caller has no later use for it.
+http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
+                                 const gateway::Route& route, bool stream) {
     require_api_key(*route.provider);
     const translate::Profile& profile = translate::profile_for(route.provider->profile);
     translate::ToolNameMap names(body, profile);
     upstream::Request request;
     try {
-        request.body = dump_json(translate::request_to_openai(body, route.upstream_model, profile));
+        request.body =
+            dump_json(movable ? translate::request_to_openai(std::move(*movable),
+                                                             route.upstream_model, profile)
+                              : translate::request_to_openai(body, route.upstream_model, profile));
     } catch (const translate::TranslateError& e) {
         throw api::invalid_request(e.what());
     }
@@ -204,6 +210,17 @@ http::Response openai_messages(Exchange ex, const json& body, const gateway::Rou
     }
     res.body = dump_json(message);
     return res;
+}
+
+}  // namespace
+
+http::Response openai_messages(Exchange ex, const json& body, const gateway::Route& route,
+                               bool stream) {
+    return messages_via_chat(std::move(ex), body, nullptr, route, stream);
+}
+
+http::Response openai_messages(Exchange ex, json&& body, const gateway::Route& route, bool stream) {
+    return messages_via_chat(std::move(ex), body, &body, route, stream);
 }
 
 }  // namespace otari::providers

@@ -10,11 +10,15 @@ namespace otari::providers {
 // POST {base_url}/chat/completions with the translated `body`. Returns the Anthropic message,
 // a translated SSE stream when `stream`, or the upstream's error in the Anthropic envelope.
 // Throws api::ApiError only before the provider is contacted.
-http::Response openai_messages(Exchange ex, const json& body, const gateway::Route& route, bool stream);
+http::Response openai_messages(Exchange ex, const json& body, const gateway::Route& route,
+                               bool stream);
+// The same, free to move parts (the tool schemas) out of `body` instead of copying them: for a
+// caller that has no later use for it.
+http::Response openai_messages(Exchange ex, json&& body, const gateway::Route& route, bool stream);
 
 // The request headers for an OpenAI-compatible provider: JSON in, the provider's key as a
 // bearer token when it has one.
-std::vector<std::pair<std::string, std::string>> openai_upstream_headers(const config::Provider& provider,
-                                                                         bool stream);
+std::vector<std::pair<std::string, std::string>> openai_upstream_headers(
+    const config::Provider& provider, bool stream);
 
 }  // namespace otari::providers

@@ -261,3 +261,26 @@ TEST_CASE("append_json_string writes what dump_json writes for the same string")
         CHECK(out == "prefix:" + reference_dump(json(s)));
     }
 }
+
+TEST_CASE(
+    "strings with an escape, a control byte or UTF-8 at every offset of a long run parse and dump "
+    "as nlohmann does") {
+    const std::vector<std::string> specials = {"\\\"",     "\\\\",         "\\n", "\\u0001",
+                                               "\xc3\xa9", "\xe2\x82\xac", "\x7f"};
+    for (const auto& special : specials) {
+        for (size_t at = 0; at <= 40; ++at) {
+            std::string text =
+                "\"" + std::string(at, 'a') + special + std::string(40 - at, 'b') + "\"";
+            check_parse_matches(text);
+            json value = json::parse(text);
+            CHECK(otari::dump_json(value) == reference_dump(value));
+        }
+    }
+    // A raw control byte or a lone continuation byte at any offset is rejected, as nlohmann does.
+    for (char bad : {'\x01', '\x1f', '\x80'}) {
+        for (size_t at = 0; at <= 40; ++at) {
+            check_parse_matches("\"" + std::string(at, 'a') + bad + std::string(40 - at, 'b') +
+                                "\"");
+        }
+    }
+}
