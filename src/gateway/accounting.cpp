@@ -4,6 +4,7 @@
 
 #include "api/error.hpp"
 #include "budget/limit.hpp"
+#include "ledger/json_text.hpp"
 #include "ledger/money.hpp"
 #include "ledger/record.hpp"
 #include "ledger/utc_time.hpp"
@@ -25,16 +26,20 @@ pricing::UsageTokens usage_tokens(const Usage& u) {
 
 ledger::UsageSource ledger_source(UsageSource source) {
     switch (source) {
-        case UsageSource::upstream: return ledger::UsageSource::upstream;
-        case UsageSource::estimated: return ledger::UsageSource::estimated;
-        case UsageSource::none: return ledger::UsageSource::none;
+        case UsageSource::upstream:
+            return ledger::UsageSource::upstream;
+        case UsageSource::estimated:
+            return ledger::UsageSource::estimated;
+        case UsageSource::none:
+            return ledger::UsageSource::none;
     }
     return ledger::UsageSource::none;
 }
 
 int64_t max_output_tokens(const json& body) {
     for (const char* field : {"max_tokens", "max_completion_tokens"}) {
-        if (auto it = body.find(field); it != body.end() && it->is_number_integer()) return it->get<int64_t>();
+        if (auto it = body.find(field); it != body.end() && it->is_number_integer())
+            return it->get<int64_t>();
     }
     return 4096;  // what the translators send when the client names no limit
 }
@@ -42,53 +47,67 @@ int64_t max_output_tokens(const json& body) {
 // One span per call for data_dir/traces.jsonl: identity, route, timings and outcome; never
 // a secret or prompt text.
 std::string trace_line(const CallRecord& r, const ledger::LedgerRecord& rec) {
-    json route = {{"model", r.model_requested}, {"provider", r.provider}, {"upstream_model", r.model_sent}};
-    if (!r.alias.empty()) route["alias"] = r.alias;
+    // Written as text, not through a json tree: this runs once per call.
+    ledger::JsonObjectText route;
+    route.add("model", r.model_requested)
+        .add("provider", r.provider)
+        .add("upstream_model", r.model_sent);
+    if (!r.alias.empty()) route.add("alias", r.alias);
     // Milliseconds after `received`: the upstream exchange's stages, the first byte the client
     // got, and the end of the call (last byte).
-    json timings = {{"received", ledger::format_rfc3339_ms(rec.ts)}, {"latency_ms", r.latency_ms}};
-    if (r.ttft_ms) timings["first_byte_ms"] = *r.ttft_ms;
-    json bytes = {{"request", r.request_bytes}};
+    ledger::JsonObjectText timings;
+    timings.add("received", ledger::format_rfc3339_ms(rec.ts)).add("latency_ms", r.latency_ms);
+    if (r.ttft_ms) timings.add("first_byte_ms", *r.ttft_ms);
+    ledger::JsonObjectText bytes;
+    bytes.add("request", r.request_bytes);
     if (r.upstream) {
         const auto& u = *r.upstream;
         auto put = [&](const char* name, const std::optional<double>& ms) {
-            if (ms) timings[name] = std::round(*ms * 1000) / 1000;
+            if (ms) timings.add(name, std::round(*ms * 1000) / 1000);
         };
         put("upstream_start_ms", u.start_ms);
         put("upstream_connected_ms", u.connected_ms);
         put("upstream_headers_ms", u.headers_ms);
         put("upstream_first_byte_ms", u.first_byte_ms);
         put("upstream_last_byte_ms", u.last_byte_ms);
-        bytes["upstream_sent"] = u.bytes_sent;
-        bytes["upstream_received"] = u.bytes_received;
+        bytes.add("upstream_sent", u.bytes_sent).add("upstream_received", u.bytes_received);
     }
-    json span = {{"v", 1},
-                 {"request_id", r.request_id},
-                 {"key", r.key},
-                 {"user", r.user},
-                 {"endpoint", r.endpoint},
-                 {"stream", r.stream},
-                 {"route", std::move(route)},
-                 {"timings", std::move(timings)},
-                 {"bytes", std::move(bytes)},
-                 {"retries", r.attempts > 1 ? r.attempts - 1 : 0},
-                 {"http_status", r.http_status},
-                 {"ok", r.ok},
-                 {"stop_reason", r.stop_reason},
-                 {"upstream_request_id", r.upstream_request_id},
-                 {"client_disconnected", r.client_disconnected},
-                 {"upstream_failed", r.upstream_failed}};
-    if (!r.ok) span["error"] = r.error;
-    if (r.upstream_status) span["upstream_status"] = r.upstream_status;
-    if (r.upstream) span["upstream_connection_reused"] = r.upstream->reused_connection;
+    ledger::JsonObjectText span;
+    span.add("v", 1)
+        .add("request_id", r.request_id)
+        .add("key", r.key)
+        .add("user", r.user)
+        .add("endpoint", r.endpoint)
+        .add("stream", r.stream)
+        .add_raw("route", route.finish())
+        .add_raw("timings", timings.finish())
+        .add_raw("bytes", bytes.finish())
+        .add("retries", r.attempts > 1 ? r.attempts - 1 : 0)
+        .add("http_status", r.http_status)
+        .add("ok", r.ok)
+        .add("stop_reason", r.stop_reason)
+        .add("upstream_request_id", r.upstream_request_id)
+        .add("client_disconnected", r.client_disconnected)
+        .add("upstream_failed", r.upstream_failed);
+    if (!r.ok) span.add("error", r.error);
+    if (r.upstream_status) span.add("upstream_status", r.upstream_status);
+    if (r.upstream) span.add("upstream_connection_reused", r.upstream->reused_connection);
     if (!r.request_body.empty()) {
-        json body = json::parse(r.request_body, nullptr, false);
-        span["request_body"] = body.is_discarded() ? json(r.request_body) : std::move(body);
+        json body = parse_json_or_discarded(r.request_body);
+        if (body.is_discarded()) {
+            span.add("request_body", r.request_body);
+        } else {
+            span.add_raw("request_body", dump_json(body));
+        }
     }
     if (!r.platform_request_id.empty()) {
-        span["platform"] = {{"request_id", r.platform_request_id}, {"attempt_id", r.attempt_id}, {"attempts", r.attempts}};
+        ledger::JsonObjectText platform;
+        platform.add("request_id", r.platform_request_id)
+            .add("attempt_id", r.attempt_id)
+            .add("attempts", r.attempts);
+        span.add_raw("platform", platform.finish());
     }
-    return dump_json(span) + "\n";
+    return span.finish() + "\n";
 }
 
 }  // namespace
@@ -104,9 +123,11 @@ Accounting::Accounting(const config::Config& config)
         s.period = settings.period;
         s.max_tokens = settings.max_tokens;
         s.max_requests = settings.max_requests;
-        if (auto limit = budget::make_limit(budget::user_scope(user), s)) m_user_limits.emplace(user, *limit);
+        if (auto limit = budget::make_limit(budget::user_scope(user), s))
+            m_user_limits.emplace(user, *limit);
     }
-    if (!config.otlp_endpoint.empty()) m_otlp = std::make_unique<OtlpExporter>(config.otlp_endpoint);
+    if (!config.otlp_endpoint.empty())
+        m_otlp = std::make_unique<OtlpExporter>(config.otlp_endpoint);
     auto stats = m_book.load_from_ledger(m_ledger.path(), ledger::Clock::now());
     if (stats.malformed || stats.foreign) {
         LOG_WARN("%s: skipped %zu malformed and %zu foreign line(s)", m_ledger.path().c_str(),
@@ -114,21 +135,23 @@ Accounting::Accounting(const config::Config& config)
     }
 }
 
-std::optional<pricing::PriceMatch> Accounting::price(const std::string& provider, const std::string& model) {
+std::optional<pricing::PriceMatch> Accounting::price(const std::string& provider,
+                                                     const std::string& model) {
     auto match = m_catalog.lookup(provider, model);
     if (!match) {
         std::lock_guard lock(m_warn_mutex);
         if (m_warned_unpriced.insert(provider + ":" + model).second) {
-            LOG_WARN("no price known for %s:%s: its calls are recorded with cost_usd null (add "
-                     "[pricing.\"%s:%s\"] to the config)",
-                     provider.c_str(), model.c_str(), provider.c_str(), model.c_str());
+            LOG_WARN(
+                "no price known for %s:%s: its calls are recorded with cost_usd null (add "
+                "[pricing.\"%s:%s\"] to the config)",
+                provider.c_str(), model.c_str(), provider.c_str(), model.c_str());
         }
     }
     return match;
 }
 
-std::optional<int64_t> Accounting::cost_micro_usd(const std::string& provider, const std::string& model,
-                                                  const Usage& usage) {
+std::optional<int64_t> Accounting::cost_micro_usd(const std::string& provider,
+                                                  const std::string& model, const Usage& usage) {
     auto match = price(provider, model);
     if (!match) return std::nullopt;
     return pricing::cost_micro_usd(match->prices, usage_tokens(usage));
@@ -137,22 +160,25 @@ std::optional<int64_t> Accounting::cost_micro_usd(const std::string& provider, c
 std::vector<budget::BudgetLimit> Accounting::limits_for(const auth::Key& key) const {
     std::vector<budget::BudgetLimit> limits;
     if (auto limit = budget::limit_from_key_extra(key.name, key.extra)) limits.push_back(*limit);
-    if (auto it = m_user_limits.find(key.user); it != m_user_limits.end()) limits.push_back(it->second);
+    if (auto it = m_user_limits.find(key.user); it != m_user_limits.end())
+        limits.push_back(it->second);
     return limits;
 }
 
-void Accounting::admit(CallRecord& record, const auth::Key& key, const json& body, const std::string& model_sent) {
+void Accounting::admit(CallRecord& record, const auth::Key& key, const json& body,
+                       const std::string& model_sent) {
     auto match = price(record.provider, model_sent);
     if (!match && m_config.require_pricing) {
         throw api::invalid_request("no price is known for " + record.provider + ":" + model_sent +
-                                   " and require_pricing = true; add [pricing.\"" + record.provider + ":" +
-                                   model_sent + "\"] to the config");
+                                   " and require_pricing = true; add [pricing.\"" +
+                                   record.provider + ":" + model_sent + "\"] to the config");
     }
     std::vector<budget::BudgetLimit> limits;
     try {
         limits = limits_for(key);
     } catch (const std::exception& e) {
-        throw api::ApiError(500, "api_error", "the budget of key '" + key.name + "' cannot be read: " + e.what());
+        throw api::ApiError(500, "api_error",
+                            "the budget of key '" + key.name + "' cannot be read: " + e.what());
     }
     if (limits.empty()) return;
     Usage estimate;
@@ -162,9 +188,10 @@ void Accounting::admit(CallRecord& record, const auth::Key& key, const json& bod
     std::vector<const budget::BudgetLimit*> applicable;
     for (const auto& limit : limits) applicable.push_back(&limit);
     try {
-        auto reservation = m_book.reserve(budget::Charge{key.name, key.user}, applicable,
-                                          budget::one_call(cost, estimate.input_tokens + estimate.output_tokens),
-                                          ledger::Clock::now());
+        auto reservation =
+            m_book.reserve(budget::Charge{key.name, key.user}, applicable,
+                           budget::one_call(cost, estimate.input_tokens + estimate.output_tokens),
+                           ledger::Clock::now());
         record.reservation = std::make_shared<budget::Reservation>(std::move(reservation));
     } catch (const budget::BudgetExceeded& e) {
         throw api::ApiError(403, "permission_error", e.what());
@@ -189,9 +216,10 @@ std::optional<int64_t> Accounting::finish(const CallRecord& r) {
     rec.cache_read_tokens = r.usage.cache_read_tokens;
     rec.cache_write_tokens = r.usage.cache_write_tokens;
     if (!r.provider.empty() && !r.model_sent.empty()) {
-        bool used_tokens = r.usage.input_tokens || r.usage.output_tokens || r.usage.cache_read_tokens ||
-                           r.usage.cache_write_tokens;
-        rec.cost_micro_usd = used_tokens ? cost_micro_usd(r.provider, r.model_sent, r.usage) : std::optional<int64_t>(0);
+        bool used_tokens = r.usage.input_tokens || r.usage.output_tokens ||
+                           r.usage.cache_read_tokens || r.usage.cache_write_tokens;
+        rec.cost_micro_usd = used_tokens ? cost_micro_usd(r.provider, r.model_sent, r.usage)
+                                         : std::optional<int64_t>(0);
     }
     rec.latency_ms = int64_t(r.latency_ms + 0.5);
     if (r.ttft_ms) rec.ttft_ms = int64_t(*r.ttft_ms + 0.5);
@@ -203,7 +231,8 @@ std::optional<int64_t> Accounting::finish(const CallRecord& r) {
     m_ledger.append(rec);
     m_traces.append_line(trace_line(r, rec));
     if (m_otlp) m_otlp->enqueue(r);
-    if (r.reservation && r.reservation->active()) m_book.settle(*r.reservation, budget::actual_from_record(rec));
+    if (r.reservation && r.reservation->active())
+        m_book.settle(*r.reservation, budget::actual_from_record(rec));
     return rec.cost_micro_usd;
 }
 

@@ -1,10 +1,17 @@
 #include "ledger/json_text.hpp"
 
+#include <charconv>
+#include <cmath>
+
 #include "util/json.hpp"
 
 namespace otari::ledger {
 
-std::string json_quote(std::string_view text) { return dump_json(json(std::string(text))); }
+std::string json_quote(std::string_view text) {
+    std::string out;
+    append_json_string(out, text);
+    return out;
+}
 
 JsonObjectText::JsonObjectText() {
     m_text.reserve(512);
@@ -14,19 +21,35 @@ JsonObjectText::JsonObjectText() {
 void JsonObjectText::key(std::string_view name) {
     if (!m_first) m_text.push_back(',');
     m_first = false;
-    m_text += json_quote(name);
+    append_json_string(m_text, name);
     m_text.push_back(':');
 }
 
 JsonObjectText& JsonObjectText::add(std::string_view name, std::string_view value) {
     key(name);
-    m_text += json_quote(value);
+    append_json_string(m_text, value);
     return *this;
 }
 
 JsonObjectText& JsonObjectText::add(std::string_view name, int64_t value) {
     key(name);
     m_text += std::to_string(value);
+    return *this;
+}
+
+JsonObjectText& JsonObjectText::add(std::string_view name, double value) {
+    key(name);
+    if (!std::isfinite(value)) {
+        m_text += "null";  // as nlohmann writes NaN and infinities
+        return *this;
+    }
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    std::string_view digits(buf, ec == std::errc() ? size_t(end - buf) : 0);
+    m_text += digits;
+    // Shortest round-trip digits, as nlohmann writes them; a whole number keeps its ".0" so it
+    // reads back as a floating-point value.
+    if (digits.find_first_of(".e") == std::string_view::npos) m_text += ".0";
     return *this;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Build the text of one flat JSON object field by field. It exists for what nlohmann::json
-// cannot do: write a number whose exact decimal text we choose (cost_usd with six decimals).
+// Build the text of one JSON object field by field (nested objects via add_raw). It exists for
+// what nlohmann::json cannot do: write a number whose exact decimal text we choose (cost_usd with
+// six decimals), and for per-call lines, which it writes without building a tree.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,6 +21,9 @@ class JsonObjectText {
         return add(name, std::string_view(value));
     }
     JsonObjectText& add(std::string_view name, int64_t value);
+    JsonObjectText& add(std::string_view name, int value) { return add(name, int64_t(value)); }
+    // Shortest round-trip decimal, as nlohmann writes a double (null when not finite).
+    JsonObjectText& add(std::string_view name, double value);
     JsonObjectText& add(std::string_view name, bool value);
     JsonObjectText& add(std::string_view name, const std::optional<std::string>& value);
     JsonObjectText& add(std::string_view name, const std::optional<int64_t>& value);

@@ -3,16 +3,20 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cmath>
 #include <latch>
+#include <limits>
 #include <set>
 #include <thread>
 
+#include "ledger/json_text.hpp"
 #include "ledger/money.hpp"
 #include "ledger/reader.hpp"
 #include "ledger/writer.hpp"
 #include "ledger_fixtures.hpp"
 #include "support/scratch.hpp"
 #include "util/fileio.hpp"
+#include "util/json.hpp"
 
 using namespace otari;
 using namespace otari::ledger;
@@ -354,4 +358,21 @@ TEST_SUITE("accounting::bench") {
         CHECK(stats.skipped() == 0);
         CHECK(sum > 0);
     }
+}
+
+TEST_CASE("JsonObjectText writes strings and doubles exactly as nlohmann dumps them") {
+    const std::vector<double> values = {
+        0.566288,   100.0,  0.0,          -0.0,
+        1e-7,       1e21,   1.5e300,      0.1 + 0.2,
+        123456.789, 5e-324, std::nan(""), std::numeric_limits<double>::infinity()};
+    for (double v : values) {
+        CAPTURE(v);
+        otari::json expected = {{"k", v}};
+        CHECK(otari::ledger::JsonObjectText().add("k", v).finish() ==
+              expected.dump(-1, ' ', false, otari::json::error_handler_t::replace));
+    }
+    const std::string odd = std::string("q\"\\\n\x01 é \xff end");
+    otari::json expected = {{odd, odd}};
+    CHECK(otari::ledger::JsonObjectText().add(odd, odd).finish() ==
+          expected.dump(-1, ' ', false, otari::json::error_handler_t::replace));
 }
