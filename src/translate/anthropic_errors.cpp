@@ -59,7 +59,6 @@ std::optional<std::string> string_at(const json& object, const char* key) {
     return it->get<std::string>();
 }
 
-
 }  // namespace
 
 std::string openai_error_body(int status, const std::string& anthropic_type,

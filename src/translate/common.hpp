@@ -10,6 +10,15 @@
 
 namespace otari::translate {
 
+// An empty object with room for `members`. Growing an ordered_json object copies every member
+// already in it (the keys are const, so its vector cannot move them): objects that take large
+// members (messages, tools, content) and then more fields are made with room for all.
+inline json object_with_room(size_t members) {
+    json out = json::object();
+    out.get_ref<json::object_t&>().reserve(members);
+    return out;
+}
+
 // The client's request cannot be expressed for the upstream (or is malformed in a way the
 // validator did not catch). The gateway answers 400 invalid_request_error with what().
 struct TranslateError : std::runtime_error {

@@ -189,7 +189,8 @@ class Converter {
             // redacted_thinking, server_tool_use and *_tool_result blocks are dropped whole.
         }
         if (text.empty() && tool_calls.empty()) return;
-        json message = {{"role", "assistant"}};
+        json message = object_with_room(4);
+        message["role"] = "assistant";
         if (!text.empty()) {
             message["content"] = std::move(text);
         } else {

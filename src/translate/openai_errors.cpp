@@ -1,11 +1,11 @@
 #include "translate/openai_errors.hpp"
 
-#include "translate/anthropic_errors.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+
+#include "translate/anthropic_errors.hpp"
 
 namespace otari::translate {
 namespace {

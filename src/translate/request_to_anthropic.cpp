@@ -546,7 +546,9 @@ json request_to_anthropic(const json& chat_request, const std::string& upstream_
         thinking_on ? thinking["budget_tokens"].get<int64_t>() + k_answer_room_with_thinking
                     : k_default_anthropic_max_tokens);
 
-    json out = {{"model", upstream_model}, {"max_tokens", max_tokens}};
+    json out = object_with_room(24);
+    out["model"] = upstream_model;
+    out["max_tokens"] = max_tokens;
     if (!system.empty()) out["system"] = std::move(system);
     out["messages"] = messages_json(std::move(turns));
     if (!tools.empty()) out["tools"] = std::move(tools);

@@ -231,7 +231,7 @@ json translate_request(const json& anthropic_request, json* stealable,
     RequestNotes local_notes;
     RequestNotes& n = notes ? *notes : local_notes;
 
-    json out = json::object();
+    json out = object_with_room(24);
     out["model"] = upstream_model;
     out["messages"] = messages_to_openai(anthropic_request, profile);
     if (stealable) {

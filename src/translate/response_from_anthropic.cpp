@@ -92,7 +92,8 @@ json response_from_anthropic(const json& message, const std::string& client_mode
         }
     }
 
-    json out_message = {{"role", "assistant"}};
+    json out_message = object_with_room(4);
+    out_message["role"] = "assistant";
     out_message["content"] = has_text ? json(std::move(text)) : json(nullptr);
     if (!tool_calls.empty()) out_message["tool_calls"] = std::move(tool_calls);
     if (!reasoning.empty()) out_message["reasoning_content"] = std::move(reasoning);

@@ -100,7 +100,7 @@ json response_from_openai(const json& chat_completion, const std::string& client
                                           matched.has_value());
     const TokenUsage usage = usage_from_openai(chat_completion.value("usage", json()));
 
-    json out = json::object();
+    json out = object_with_room(10);
     out["id"] = message_id_for(chat_completion);
     out["type"] = "message";
     out["role"] = "assistant";

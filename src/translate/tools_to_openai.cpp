@@ -73,7 +73,7 @@ json function_tool(const json& tool, json* steal_from, const Profile& profile) {
         auto it = tool.find(key);
         return it == tool.end() ? json() : *it;
     };
-    json function = json::object();
+    json function = object_with_room(4);
     function["name"] =
         upstream_tool_name(name->get_ref<const std::string&>(), profile.max_tool_name_length);
     if (json description = take("description");
