@@ -316,7 +316,12 @@ target_rows() {
         "$(awk -v v="$cpu" 'BEGIN {if (v != "") printf "%.3f", v / 1000}')" "<=" 0.5 ms
     target "added TTFT p50 at c=1 (small)" "$(added ttft_p50_ms translated-small-stream-c1)" "<=" 0.2 ms
     target "added TTFT p50 at c=1 (Claude-Code-sized)" "$(added ttft_p50_ms translated-cc-stream-c1)" "<=" 0.2 ms
-    target "added p99 latency, 256 concurrent streams" "$(added lat_p99_ms translated-small-stream-c256)" "<=" 20 ms
+    # Two readings of "256 concurrent streams": unpaced, the driver keeps the gateway saturated
+    # (closed loop: the mean latency is 256 / throughput, so this row follows the req/s target);
+    # model-paced, 256 streams open at once as real clients hold them.
+    target "added p99 latency, 256 concurrent unpaced streams (saturated)" "$(added lat_p99_ms translated-small-stream-c256)" "<=" 20 ms
+    target "added p99 latency, 256 concurrent model-paced streams" "$(added lat_p99_ms translated-small-paced-c256)" "<=" 20 ms
+    target "added TTFT p99, 256 concurrent model-paced streams" "$(added ttft_p99_ms translated-small-paced-c256)" "<=" 20 ms
     local d o loss=""
     d=$(rps_ok direct:translated-small-paced-c256)
     o=$(rps_ok otari:translated-small-paced-c256)

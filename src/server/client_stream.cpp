@@ -84,13 +84,17 @@ bool ClientStream::is_readable() const {
 }
 
 bool ClientStream::alive() const {
+    // A client seen open this recently counts as open: a stream checks before every event,
+    // and a gone client also shows as a failed send, so a peek per event buys nothing.
+    constexpr auto k_fresh = std::chrono::milliseconds(50);
+    auto now = std::chrono::steady_clock::now();
+    if (now - m_alive_checked_at < k_fresh) return true;
     // One peek: a byte waiting (a pipelined request) or nothing yet means open; end of stream
     // or an error (reset) means the client is gone.
     char byte;
     ssize_t n = ::recv(m_sock, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     bool open = n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR));
-    m_alive_checked_at =
-        open ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    m_alive_checked_at = open ? now : std::chrono::steady_clock::time_point();
     return open;
 }
 
@@ -153,7 +157,7 @@ ssize_t ClientStream::write(const char* ptr, size_t size) {
         m_out.append(ptr, size);
         return ssize_t(size);
     }
-    bool ok = checked_alive() && send_all(m_out.data(), m_out.size(), ptr, size);
+    bool ok = alive() && send_all(m_out.data(), m_out.size(), ptr, size);
     m_out.clear();
     if (!ok) {
         m_failed = true;
@@ -165,19 +169,10 @@ ssize_t ClientStream::write(const char* ptr, size_t size) {
 bool ClientStream::flush() {
     if (m_failed) return false;
     if (m_out.empty()) return true;
-    bool ok = checked_alive() && send_all(m_out.data(), m_out.size(), nullptr, 0);
+    bool ok = alive() && send_all(m_out.data(), m_out.size(), nullptr, 0);
     m_out.clear();
     if (!ok) m_failed = true;
     return ok;
-}
-
-bool ClientStream::checked_alive() {
-    // One liveness poll per send: a check made just before (is_writable before the write that
-    // filled the buffer) stands for this one.
-    constexpr auto k_fresh = std::chrono::milliseconds(2);
-    auto checked = m_alive_checked_at;
-    m_alive_checked_at = {};
-    return std::chrono::steady_clock::now() - checked < k_fresh || alive();
 }
 
 bool ClientStream::send_all(const char* head, size_t head_size, const char* tail,

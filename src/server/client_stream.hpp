@@ -42,7 +42,6 @@ class ClientStream final : public httplib::Stream {
     bool fill(int timeout_ms);
     bool send_all(const char* head, size_t head_size, const char* tail, size_t tail_size);
     bool alive() const;
-    bool checked_alive();
 
     socket_t m_sock;
     int m_read_timeout_ms;
@@ -51,7 +50,8 @@ class ClientStream final : public httplib::Stream {
     size_t m_in_pos = 0;
     std::string m_out;
     bool m_failed = false;
-    mutable std::chrono::steady_clock::time_point m_alive_checked_at;  // alive() last said yes
+    mutable std::chrono::steady_clock::time_point
+        m_alive_checked_at;  // when alive() last peeked open
     std::string m_remote_ip;
     int m_remote_port = 0;
     std::string m_local_ip;
