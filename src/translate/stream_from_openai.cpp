@@ -71,8 +71,10 @@ std::optional<MappedError> StreamFromOpenAI::chunk_error(const json& chunk) {
     if (!error.is_null()) return error_from_openai_object(error);
     const json& choice = first_choice(chunk);
     const json& finish = member(choice, "finish_reason");
-    if (finish == "error") return error_from_openai_object(member(choice, "error"));
-    if (finish == "insufficient_system_resource") {
+    // Compared as text: json == "literal" would build (and allocate) a json string per chunk.
+    const std::string& reason = string_or_empty(finish);
+    if (reason == "error") return error_from_openai_object(member(choice, "error"));
+    if (reason == "insufficient_system_resource") {
         return MappedError{529, "overloaded_error", "the upstream has insufficient resources", {}};
     }
     return std::nullopt;

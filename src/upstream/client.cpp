@@ -57,13 +57,15 @@ Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::m
     if (!m_impl->easy) throw std::runtime_error("curl_easy_init failed");
     CURL* e = m_impl->easy;
     curl_easy_setopt(e, CURLOPT_URL, m_request.url.c_str());
+    m_plain_http = m_request.url.rfind("http://", 0) == 0;
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, m_request.connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, m_request.stall_timeout_s);
-    if (m_request.total_timeout_ms > 0) curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, m_request.total_timeout_ms);
+    if (m_request.total_timeout_ms > 0)
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, m_request.total_timeout_ms);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Call::on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
@@ -83,7 +85,8 @@ Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::m
         m_impl->header_list = curl_slist_append(m_impl->header_list, line.c_str());
     }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, m_impl->header_list);
-    if (curl_multi_add_handle(m_impl->multi, e) != CURLM_OK) throw std::runtime_error("curl_multi_add_handle failed");
+    if (curl_multi_add_handle(m_impl->multi, e) != CURLM_OK)
+        throw std::runtime_error("curl_multi_add_handle failed");
     m_impl->attached = true;
 }
 
@@ -109,7 +112,9 @@ size_t Call::on_header(char* data, size_t size, size_t count, void* self_ptr) {
         // A new status line (after 100 Continue or a redirect) starts a new header block.
         self->m_headers = http::Headers();
         size_t sp = line.find(' ');
-        self->m_status = sp == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+        self->m_status = sp == std::string_view::npos
+                             ? 0
+                             : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
         return len;
     }
     if (line.empty()) {
@@ -134,7 +139,8 @@ size_t Call::on_header(char* data, size_t size, size_t count, void* self_ptr) {
     size_t colon = line.find(':');
     if (colon != std::string_view::npos) {
         std::string_view value = line.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+            value.remove_prefix(1);
         self->m_headers.add(std::string(line.substr(0, colon)), std::string(value));
     }
     return len;
@@ -159,7 +165,19 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
                 const std::function<bool()>& done) {
     auto deadline = std::chrono::steady_clock::now() + max_wait;
     auto next_probe = std::chrono::steady_clock::now() + k_probe_interval;
+    // The last pump ended on a transfer step that read the socket dry, and nothing can be
+    // buffered above a plain TCP socket: wait for it before stepping again. (Over TLS, bytes can
+    // wait decrypted inside the TLS layer with the socket quiet, so a step always comes first.)
+    bool wait_first = m_drained && m_plain_http;
+    m_drained = false;
     while (!m_finished) {
+        if (wait_first) {
+            wait_first = false;
+            int wait_ms = int(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::min(deadline, next_probe) - std::chrono::steady_clock::now())
+                                  .count());
+            curl_multi_poll(m_impl->multi, nullptr, 0, std::max(wait_ms, 1), nullptr);
+        }
         int running = 0;
         CURLMcode mc = curl_multi_perform(m_impl->multi, &running);
         if (mc != CURLM_OK) {
@@ -182,12 +200,20 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
                     case CURLE_SSL_CONNECT_ERROR:
                         m_failure = m_headers_done ? Failure::transport : Failure::connect;
                         break;
-                    case CURLE_OPERATION_TIMEDOUT: m_failure = Failure::timeout; break;
-                    default: m_failure = Failure::transport; break;
+                    case CURLE_OPERATION_TIMEDOUT:
+                        m_failure = Failure::timeout;
+                        break;
+                    default:
+                        m_failure = Failure::transport;
+                        break;
                 }
             }
         }
-        if (m_finished || done()) break;
+        if (m_finished) break;
+        if (done()) {
+            m_drained = true;
+            break;
+        }
         auto now = std::chrono::steady_clock::now();
         if (now >= deadline) break;
         if (client_alive && now >= next_probe) {
@@ -200,7 +226,8 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
             next_probe = now + k_probe_interval;
         }
         auto until = std::min(deadline, next_probe);
-        int wait_ms = int(std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count());
+        int wait_ms =
+            int(std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count());
         curl_multi_poll(m_impl->multi, nullptr, 0, std::max(wait_ms, 1), nullptr);
     }
     if (m_finished && m_impl->attached) {
@@ -211,14 +238,17 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
 
 bool Call::wait_headers(const http::ClientProbe& client_alive) {
     const bool gated = m_request.headers_timeout_ms > 0;
-    const auto deadline = m_started + std::chrono::milliseconds(gated ? m_request.headers_timeout_ms : 0);
+    const auto deadline =
+        m_started + std::chrono::milliseconds(gated ? m_request.headers_timeout_ms : 0);
     while (!m_headers_done && !m_finished) {
         auto wait = std::chrono::milliseconds(std::chrono::hours(24));
         if (gated) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0) {
                 m_failure = Failure::timeout;
-                m_error = "no response within " + std::to_string(m_request.headers_timeout_ms) + " ms";
+                m_error =
+                    "no response within " + std::to_string(m_request.headers_timeout_ms) + " ms";
                 m_finished = true;
                 if (m_impl->attached) {
                     curl_multi_remove_handle(m_impl->multi, m_impl->easy);
@@ -237,7 +267,8 @@ bool Call::wait_headers(const http::ClientProbe& client_alive) {
     return m_headers_done;
 }
 
-Call::Read Call::read(std::string& out, std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive) {
+Call::Read Call::read(std::string& out, std::chrono::milliseconds max_wait,
+                      const http::ClientProbe& client_alive) {
     if (m_buffer.empty() && !m_finished) {
         pump(max_wait, client_alive, [this] { return !m_buffer.empty(); });
     }
@@ -256,7 +287,8 @@ Call::Read Call::read(std::string& out, std::chrono::milliseconds max_wait, cons
 
 bool Call::read_all(std::string& out, size_t limit, const http::ClientProbe& client_alive) {
     while (!m_finished && m_buffer.size() <= limit) {
-        pump(std::chrono::hours(24), client_alive, [this, limit] { return m_buffer.size() > limit; });
+        pump(std::chrono::hours(24), client_alive,
+             [this, limit] { return m_buffer.size() > limit; });
     }
     out.append(m_buffer, 0, std::min(m_buffer.size(), limit));
     m_buffer.clear();

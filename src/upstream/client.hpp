@@ -54,7 +54,7 @@ enum class Failure {
 };
 
 class Call {
-public:
+  public:
     // Start the transfer (returns at once; nothing is sent until a wait/read call pumps).
     explicit Call(Request request);
     ~Call();
@@ -69,7 +69,8 @@ public:
     // Move buffered body bytes into `out` (appending). Waits up to `max_wait` for bytes:
     // data = bytes appended; idle = none arrived in time; end = body complete (out may hold the
     // last bytes); failed = see failure().
-    Read read(std::string& out, std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive);
+    Read read(std::string& out, std::chrono::milliseconds max_wait,
+              const http::ClientProbe& client_alive);
 
     // The rest of the body (for error and non-stream responses), up to `limit` bytes.
     bool read_all(std::string& out, size_t limit, const http::ClientProbe& client_alive);
@@ -84,7 +85,7 @@ public:
     size_t bytes_received() const { return m_bytes_received; }
     std::shared_ptr<const TransferStats> stats() const { return m_stats; }
 
-private:
+  private:
     struct Impl;
     static size_t on_header(char* data, size_t size, size_t count, void* self);
     static size_t on_body(char* data, size_t size, size_t count, void* self);
@@ -97,6 +98,8 @@ private:
     int m_status = 0;
     bool m_headers_done = false;
     bool m_finished = false;
+    bool m_plain_http = false;  // http://, no TLS layer between curl and the socket
+    bool m_drained = false;     // the last pump's final transfer step read the socket dry
     http::Headers m_headers;
     std::string m_buffer;
     Failure m_failure = Failure::none;
