@@ -7,12 +7,6 @@
 
 namespace otari::ledger {
 
-std::string json_quote(std::string_view text) {
-    std::string out;
-    append_json_string(out, text);
-    return out;
-}
-
 JsonObjectText::JsonObjectText() {
     m_text.reserve(512);
     m_text.push_back('{');

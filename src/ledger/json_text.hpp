@@ -40,7 +40,4 @@ class JsonObjectText {
     bool m_first = true;
 };
 
-// `text` as a JSON string literal, quotes included; invalid UTF-8 becomes U+FFFD.
-std::string json_quote(std::string_view text);
-
 }  // namespace otari::ledger

@@ -5,6 +5,7 @@
 
 #include "ledger/json_text.hpp"
 #include "ledger/money.hpp"
+#include "util/json.hpp"
 
 namespace otari::ledger {
 namespace {

@@ -15,12 +15,6 @@ void append_event(std::string& out, std::string_view name, std::string_view data
     out += "\n\n";
 }
 
-std::string json_string(std::string_view text) {
-    std::string out;
-    append_json_string(out, text);
-    return out;
-}
-
 const json& member(const json& object, const char* key) {
     static const json null_value;
     if (!object.is_object()) return null_value;
@@ -87,8 +81,8 @@ void StreamFromOpenAI::begin(std::string& out) {
     if (!m_usage.reported) initial.input_tokens = m_estimated_input;
     initial.output_tokens = 0;
     std::string data =
-        "{\"type\":\"message_start\",\"message\":{\"id\":" + json_string(m_message_id);
-    data += ",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + json_string(m_model);
+        "{\"type\":\"message_start\",\"message\":{\"id\":" + json_quote(m_message_id);
+    data += ",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + json_quote(m_model);
     data += ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":";
     data += usage_json(initial);
     data += "}}";
@@ -270,7 +264,7 @@ void StreamFromOpenAI::start_tool(ToolSlot& slot, std::string& out) {
     append_event(out, "content_block_start",
                  R"({"type":"content_block_start","index":)" + std::to_string(slot.block) +
                      R"(,"content_block":{"type":"tool_use","id":)" +
-                     json_string(client_tool_id(slot.id)) + R"(,"name":)" + json_string(name) +
+                     json_quote(client_tool_id(slot.id)) + R"(,"name":)" + json_quote(name) +
                      R"(,"input":{}}})");
     if (!slot.pending_args.empty()) {
         emit_delta(slot.block, "input_json_delta", "partial_json", slot.pending_args, out);
@@ -314,7 +308,7 @@ void StreamFromOpenAI::on_done(std::string& out) {
                                                         m_matched_stop.has_value());
     const json stop_sequence = m_stop_reason == "stop_sequence" ? json(*m_matched_stop) : json();
     append_event(out, "message_delta",
-                 R"({"type":"message_delta","delta":{"stop_reason":)" + json_string(m_stop_reason) +
+                 R"({"type":"message_delta","delta":{"stop_reason":)" + json_quote(m_stop_reason) +
                      R"(,"stop_sequence":)" + dump_json(stop_sequence) + R"(},"usage":)" +
                      usage_json(usage()) + "}");
     append_event(out, "message_stop", R"({"type":"message_stop"})");

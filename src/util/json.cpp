@@ -627,6 +627,12 @@ json parse_json_members_or_discarded(std::string_view text,
     return out;
 }
 
+std::string json_quote(std::string_view text) {
+    std::string out;
+    append_json_string(out, text);
+    return out;
+}
+
 void append_json_string(std::string& out, std::string_view text) {
     const size_t mark = out.size();
     if (FastWriter(out).string(text)) return;

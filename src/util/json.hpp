@@ -27,4 +27,7 @@ json parse_json_members_or_discarded(std::string_view text, std::span<const std:
 
 // Appends `text` as a JSON string literal, exactly as dump_json(json(text)) writes it.
 void append_json_string(std::string& out, std::string_view text);
+
+// `text` as a JSON string literal, quotes included (invalid UTF-8 becomes U+FFFD).
+std::string json_quote(std::string_view text);
 }  // namespace otari

@@ -22,7 +22,8 @@ size_t skip_string(std::string_view s, size_t pos) {
 }
 
 size_t skip_ws(std::string_view s, size_t pos) {
-    while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r')) ++pos;
+    while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r'))
+        ++pos;
     return pos;
 }
 
@@ -56,8 +57,6 @@ size_t skip_value(std::string_view s, size_t pos) {
 }
 
 }  // namespace
-
-std::string json_quote(std::string_view text) { return dump_json(json(std::string(text))); }
 
 std::optional<std::string> replace_top_level_string(std::string_view s, std::string_view key,
                                                     std::string_view new_value) {

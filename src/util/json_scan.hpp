@@ -9,10 +9,8 @@ namespace otari::util {
 // `new_value` (JSON-escaped here), every other byte unchanged. nullopt when the text is not an
 // object, the member is absent, or its value is not a string. Assumes `json_text` is valid JSON
 // (the caller parsed it already).
-std::optional<std::string> replace_top_level_string(std::string_view json_text, std::string_view key,
+std::optional<std::string> replace_top_level_string(std::string_view json_text,
+                                                    std::string_view key,
                                                     std::string_view new_value);
-
-// `text` as a JSON string literal, quotes included.
-std::string json_quote(std::string_view text);
 
 }  // namespace otari::util
