@@ -148,6 +148,32 @@ class FastParser {
         return true;
     }
 
+    // `"key"` and the colon after it, with the whitespace around.
+    bool member_key(std::string& key) {
+        if (m_p == m_end || *m_p != '"') return false;
+        if (!string(key)) return false;
+        skip_ws();
+        if (m_p == m_end || *m_p != ':') return false;
+        ++m_p;
+        skip_ws();
+        return true;
+    }
+
+    enum class Next { element, closed, invalid };
+    // After an element of an object or array: a comma (another element follows) or `close`.
+    Next after_element(char close) {
+        skip_ws();
+        if (m_p == m_end) return Next::invalid;
+        if (*m_p == ',') {
+            ++m_p;
+            skip_ws();
+            return Next::element;
+        }
+        if (*m_p != close) return Next::invalid;
+        ++m_p;
+        return Next::closed;
+    }
+
     bool value(json& out, int depth) {
         if (m_p == m_end) return false;
         switch (*m_p) {
@@ -191,15 +217,10 @@ class FastParser {
         // Only the document's own members are filtered; nested objects are kept whole.
         const bool filter = m_filter_top;
         m_filter_top = false;
-        for (;;) {
-            if (m_p == m_end || *m_p != '"') return false;
+        for (Next next = Next::element; next == Next::element;) {
             // Parsed into locals: a nested object may grow (move) the stack meanwhile.
             std::string key;
-            if (!string(key)) return false;
-            skip_ws();
-            if (m_p == m_end || *m_p != ':') return false;
-            ++m_p;
-            skip_ws();
+            if (!member_key(key)) return false;
             if (filter && std::find(m_keep.begin(), m_keep.end(), key) == m_keep.end()) {
                 if (!skip(depth)) return false;
             } else {
@@ -207,16 +228,8 @@ class FastParser {
                 if (!value(member, depth)) return false;
                 m_members.emplace_back(std::move(key), std::move(member));
             }
-            skip_ws();
-            if (m_p == m_end) return false;
-            if (*m_p == ',') {
-                ++m_p;
-                skip_ws();
-                continue;
-            }
-            if (*m_p != '}') return false;
-            ++m_p;
-            break;
+            next = after_element('}');
+            if (next == Next::invalid) return false;
         }
         auto& members = out.get_ref<json::object_t&>();
         members.reserve(m_members.size() - base);
@@ -256,28 +269,16 @@ class FastParser {
                     ++m_p;
                     return true;
                 }
-                for (;;) {
+                for (Next next = Next::element; next == Next::element;) {
                     if (is_object) {
-                        if (m_p == m_end || *m_p != '"') return false;
                         m_scratch.clear();
-                        if (!string(m_scratch)) return false;
-                        skip_ws();
-                        if (m_p == m_end || *m_p != ':') return false;
-                        ++m_p;
-                        skip_ws();
+                        if (!member_key(m_scratch)) return false;
                     }
                     if (!skip(depth + 1)) return false;
-                    skip_ws();
-                    if (m_p == m_end) return false;
-                    if (*m_p == ',') {
-                        ++m_p;
-                        skip_ws();
-                        continue;
-                    }
-                    if (*m_p != close) return false;
-                    ++m_p;
-                    return true;
+                    next = after_element(close);
+                    if (next == Next::invalid) return false;
                 }
+                return true;
             }
             default: {
                 json scalar;  // literals and numbers never allocate
@@ -296,20 +297,13 @@ class FastParser {
             ++m_p;
             return true;
         }
-        for (;;) {
+        for (Next next = Next::element; next == Next::element;) {
             items.emplace_back();
             if (!value(items.back(), depth)) return false;
-            skip_ws();
-            if (m_p == m_end) return false;
-            if (*m_p == ',') {
-                ++m_p;
-                skip_ws();
-                continue;
-            }
-            if (*m_p != ']') return false;
-            ++m_p;
-            return true;
+            next = after_element(']');
+            if (next == Next::invalid) return false;
         }
+        return true;
     }
 
     bool hex4(uint32_t& cp) {
