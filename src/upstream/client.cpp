@@ -170,13 +170,17 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
     // wait decrypted inside the TLS layer with the socket quiet, so a step always comes first.)
     bool wait_first = m_drained && m_plain_http;
     m_drained = false;
+    // Until curl's sockets have something, the next client probe or the deadline.
+    auto wait_for_sockets = [&](std::chrono::steady_clock::time_point now) {
+        auto until = std::min(deadline, next_probe);
+        int wait_ms =
+            int(std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count());
+        curl_multi_poll(m_impl->multi, nullptr, 0, std::max(wait_ms, 1), nullptr);
+    };
     while (!m_finished) {
         if (wait_first) {
             wait_first = false;
-            int wait_ms = int(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::min(deadline, next_probe) - std::chrono::steady_clock::now())
-                                  .count());
-            curl_multi_poll(m_impl->multi, nullptr, 0, std::max(wait_ms, 1), nullptr);
+            wait_for_sockets(std::chrono::steady_clock::now());
         }
         int running = 0;
         CURLMcode mc = curl_multi_perform(m_impl->multi, &running);
@@ -225,10 +229,7 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
             }
             next_probe = now + k_probe_interval;
         }
-        auto until = std::min(deadline, next_probe);
-        int wait_ms =
-            int(std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count());
-        curl_multi_poll(m_impl->multi, nullptr, 0, std::max(wait_ms, 1), nullptr);
+        wait_for_sockets(now);
     }
     if (m_finished && m_impl->attached) {
         curl_multi_remove_handle(m_impl->multi, m_impl->easy);
