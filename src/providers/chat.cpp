@@ -10,6 +10,7 @@
 #include "translate/request_to_anthropic.hpp"
 #include "translate/response_from_anthropic.hpp"
 #include "translate/stream_from_anthropic.hpp"
+#include "translate/text_chunk.hpp"
 #include "util/json_scan.hpp"
 #include "util/random.hpp"
 
@@ -63,11 +64,12 @@ public:
     explicit ChunkRelay(bool client_wants_usage) : m_client_wants_usage(client_wants_usage) {}
 
     std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {
-        if (event.data == "[DONE]") return std::nullopt;
+        if (event.data == "[DONE]" || translate::read_text_chunk(event.data, m_text))
+            return std::nullopt;
         json chunk = parse_json_or_discarded(event.data);
-        if (!chunk.is_object() || !chunk.contains("error")) return std::nullopt;
-        auto mapped = translate::error_from_openai_object(chunk["error"]);
-        return mapped;
+        const json* error = error_of(chunk);
+        if (error == nullptr) return std::nullopt;
+        return translate::error_from_openai_object(*error);
     }
 
     void on_event(const http::SseEvent& event, std::string& out) override {
@@ -77,13 +79,20 @@ public:
             m_finished = true;
             return;
         }
+        if (translate::read_text_chunk(event.data, m_text)) {  // most chunks: no tree built
+            m_streamed_bytes +=
+                m_text.content.size() + m_text.reasoning_content.size() + m_text.reasoning.size();
+            if (!m_text.finish_reason.empty()) m_finish_reason = m_text.finish_reason;
+            out.append(data_line(event.data));
+            return;
+        }
         json chunk = parse_json_or_discarded(event.data);
         if (!chunk.is_object()) {
             on_failure("api_error", "the provider sent a stream chunk that is not JSON", out);
             return;
         }
-        if (chunk.contains("error")) {
-            auto mapped = translate::error_from_openai_object(chunk["error"]);
+        if (const json* error = error_of(chunk)) {
+            auto mapped = translate::error_from_openai_object(*error);
             out.append(data_line(event.data));
             m_finished = m_failed = true;
             m_error = mapped.message;
@@ -146,7 +155,15 @@ public:
     }
 
 private:
+    // A chunk's `error` member, unless absent or null.
+    static const json* error_of(const json& chunk) {
+        if (!chunk.is_object()) return nullptr;
+        auto error = chunk.find("error");
+        return error == chunk.end() || error->is_null() ? nullptr : &*error;
+    }
+
     bool m_client_wants_usage;
+    translate::TextChunk m_text;
     bool m_finished = false;
     bool m_failed = false;
     translate::TokenUsage m_usage;

@@ -31,7 +31,13 @@ class ChunksToMessagesTranslator : public EventTranslator {
                    input_estimate, &m_names) {}
 
     std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {
+        m_read_from = nullptr;
+        m_parsed_from = nullptr;
         if (event.data == "[DONE]") return std::nullopt;
+        if (translate::read_text_chunk(event.data, m_text)) {
+            m_read_from = &event;  // a text chunk carries no error
+            return std::nullopt;
+        }
         m_parsed = parse_json_members_or_discarded(event.data, k_chunk_members);
         m_parsed_from = &event;
         if (m_parsed.is_discarded()) return std::nullopt;
@@ -41,6 +47,12 @@ class ChunksToMessagesTranslator : public EventTranslator {
     void on_event(const http::SseEvent& event, std::string& out) override {
         if (event.data == "[DONE]") {
             m_stream.on_done(out);
+            return;
+        }
+        if (m_read_from == &event ||
+            (m_parsed_from != &event && translate::read_text_chunk(event.data, m_text))) {
+            m_read_from = nullptr;
+            m_stream.on_text_chunk(m_text, out);
             return;
         }
         json chunk = m_parsed_from == &event
@@ -75,6 +87,8 @@ class ChunksToMessagesTranslator : public EventTranslator {
     translate::StreamFromOpenAI m_stream;
     json m_parsed;  // early_error's parse of the event that on_event receives next
     const http::SseEvent* m_parsed_from = nullptr;
+    translate::TextChunk m_text;  // the last chunk read without a json tree (most are)
+    const http::SseEvent* m_read_from = nullptr;
 };
 
 http::Response upstream_error(Exchange& ex, upstream::Call& call) {

@@ -108,18 +108,12 @@ void StreamFromOpenAI::on_chunk(const json& chunk, std::string& out) {
     if (choice.is_null()) return;
     const json& delta = member(choice, "delta");
     if (delta.is_object()) {
-        if (std::string reasoning = reasoning_text(delta); !reasoning.empty()) {
-            ensure_block(OpenKind::thinking, out);
-            emit_delta(m_open_index, "thinking_delta", "thinking", reasoning, out);
-        }
+        on_thinking_text(reasoning_text(delta), out);
         const json& content = member(delta, "content");
-        if (content.is_string() ? !content.get_ref<const std::string&>().empty()
-                                : content.is_array()) {
-            const std::string text = content_text(content);
-            if (!text.empty()) {
-                ensure_block(OpenKind::text, out);
-                emit_delta(m_open_index, "text_delta", "text", text, out);
-            }
+        if (content.is_string()) {
+            on_text(content.get_ref<const std::string&>(), out);
+        } else if (content.is_array()) {
+            on_text(content_text(content), out);
         }
         if (const std::string& refusal = string_or_empty(member(delta, "refusal"));
             !refusal.empty()) {
@@ -139,6 +133,29 @@ void StreamFromOpenAI::on_chunk(const json& chunk, std::string& out) {
     if (const json& finish = member(choice, "finish_reason"); !finish.is_null()) {
         m_finish_reason = finish;
     }
+}
+
+void StreamFromOpenAI::on_text_chunk(const TextChunk& chunk, std::string& out) {
+    if (m_finished) return;
+    begin(out);
+    if (!chunk.has_choice) return;
+    // reasoning_text()'s order: reasoning_content, then reasoning.
+    on_thinking_text(chunk.reasoning_content.empty() ? chunk.reasoning : chunk.reasoning_content,
+                     out);
+    on_text(chunk.content, out);
+    if (!chunk.finish_reason.empty()) m_finish_reason = chunk.finish_reason;
+}
+
+void StreamFromOpenAI::on_thinking_text(const std::string& text, std::string& out) {
+    if (text.empty()) return;
+    ensure_block(OpenKind::thinking, out);
+    emit_delta(m_open_index, "thinking_delta", "thinking", text, out);
+}
+
+void StreamFromOpenAI::on_text(const std::string& text, std::string& out) {
+    if (text.empty()) return;
+    ensure_block(OpenKind::text, out);
+    emit_delta(m_open_index, "text_delta", "text", text, out);
 }
 
 void StreamFromOpenAI::ensure_block(OpenKind kind, std::string& out) {

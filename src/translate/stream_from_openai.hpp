@@ -25,6 +25,7 @@
 
 #include "translate/common.hpp"
 #include "translate/profile.hpp"
+#include "translate/text_chunk.hpp"
 #include "translate/tool_ids.hpp"
 #include "util/json.hpp"
 
@@ -42,6 +43,8 @@ class StreamFromOpenAI {
     // or "insufficient_system_resource") ends the stream with an error event; callers that
     // have not committed the HTTP status yet can test chunk_error() first instead.
     void on_chunk(const json& chunk, std::string& out);
+    // The same as on_chunk() with the parsed chunk, for a chunk read_text_chunk() accepted.
+    void on_text_chunk(const TextChunk& chunk, std::string& out);
     // `data: [DONE]`, or a clean EOF the caller treats as complete. Closes open blocks, emits
     // buffered tool calls, message_delta and message_stop. Idempotent; nothing after an error.
     // Before any chunk it emits a complete empty message (callers wanting a 502 for an empty
@@ -83,6 +86,8 @@ class StreamFromOpenAI {
         bool closed = false;
     };
 
+    void on_thinking_text(const std::string& text, std::string& out);
+    void on_text(const std::string& text, std::string& out);
     void ensure_block(OpenKind kind, std::string& out);
     void close_open_block(std::string& out);
     void close_current_tool(std::string& out);

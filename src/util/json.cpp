@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/json_cursor.hpp"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -128,6 +130,15 @@ class FastParser {
     }
     FastParser(const FastParser&) = delete;
     FastParser& operator=(const FastParser&) = delete;
+
+    // For JsonCursor: one value at the current position, validated and passed over.
+    bool skip_value() { return skip(0); }
+    // For JsonCursor: the string literal at the current position (at its '"'), decoded.
+    bool string_value(std::string& out) {
+        if (m_p == m_end || *m_p != '"') return false;
+        return string(out);
+    }
+    const char* position() const { return m_p; }
 
     bool document(json& out) {
         skip_ws();
@@ -587,6 +598,136 @@ class FastWriter {
 };
 
 }  // namespace
+
+JsonCursor::JsonCursor(std::string_view text)
+    : m_p(text.data()), m_end(text.data() + text.size()) {}
+
+void JsonCursor::skip_ws() {
+    while (m_p < m_end && is_ws(*m_p)) ++m_p;
+}
+
+char JsonCursor::peek() {
+    skip_ws();
+    return m_p < m_end ? *m_p : '\0';
+}
+
+bool JsonCursor::enter(char open) {
+    if (peek() != open) return false;
+    ++m_p;
+    m_first = true;
+    return true;
+}
+
+JsonCursor::Step JsonCursor::next(char close) {
+    skip_ws();
+    if (m_p == m_end) return Step::invalid;
+    if (*m_p == close) {
+        ++m_p;
+        m_first = false;  // the container was a value of its parent
+        return Step::end;
+    }
+    if (!m_first) {
+        if (*m_p != ',') return Step::invalid;
+        ++m_p;
+        skip_ws();
+    }
+    m_first = false;
+    return Step::item;
+}
+
+const char* JsonCursor::plain_string_end() const {
+    if (m_p == m_end || *m_p != '"') return nullptr;
+    const char* end = plain_run_end(m_p + 1, m_end);
+    return end < m_end && *end == '"' ? end : nullptr;
+}
+
+const char* JsonCursor::plain_integer_end() const {
+    const char* p = m_p;
+    if (p < m_end && *p == '-') ++p;
+    const char* digits = p;
+    while (p < m_end && *p >= '0' && *p <= '9') ++p;
+    const size_t count = size_t(p - digits);
+    // Short enough for any integer type; no leading zero; no fraction or exponent after.
+    if (count == 0 || count > 18 || (count > 1 && *digits == '0')) return nullptr;
+    if (p < m_end && (*p == '.' || *p == 'e' || *p == 'E')) return nullptr;
+    return p;
+}
+
+JsonCursor::Step JsonCursor::next_member(std::string_view& key) {
+    Step step = next('}');
+    if (step != Step::item) return step;
+    if (const char* end = plain_string_end()) {
+        // Keys are plain ASCII nearly always: read in place, nothing to decode.
+        key = std::string_view(m_p + 1, size_t(end - m_p - 1));
+        m_p = end + 1;
+        skip_ws();
+        if (m_p == m_end || *m_p != ':') return Step::invalid;
+        ++m_p;
+        return Step::item;
+    }
+    m_key.clear();
+    FastParser parser(m_p, m_end);
+    if (!parser.string_value(m_key)) return Step::invalid;
+    m_p = parser.position();
+    skip_ws();
+    if (m_p == m_end || *m_p != ':') return Step::invalid;
+    ++m_p;
+    key = m_key;
+    return Step::item;
+}
+
+JsonCursor::Step JsonCursor::next_element() { return next(']'); }
+
+bool JsonCursor::string(std::string& out) {
+    skip_ws();
+    out.clear();
+    FastParser parser(m_p, m_end);
+    if (!parser.string_value(out)) return false;
+    m_p = parser.position();
+    m_first = false;
+    return true;
+}
+
+bool JsonCursor::null() {
+    if (peek() != 'n' || m_end - m_p < 4 || std::memcmp(m_p, "null", 4) != 0) return false;
+    m_p += 4;
+    m_first = false;
+    return true;
+}
+
+bool JsonCursor::small_integer(int& value) {
+    skip_ws();
+    const char* end = plain_integer_end();
+    if (end == nullptr || *m_p == '-' || end - m_p > 9) return false;
+    value = 0;
+    for (; m_p < end; ++m_p) value = value * 10 + (*m_p - '0');
+    m_first = false;
+    return true;
+}
+
+bool JsonCursor::skip() {
+    skip_ws();
+    if (const char* end = plain_string_end()) {
+        m_p = end + 1;
+        m_first = false;
+        return true;
+    }
+    if (const char* end = plain_integer_end()) {  // "created": 1700000000
+        m_p = end;
+        m_first = false;
+        return true;
+    }
+    FastParser parser(m_p, m_end);
+    if (!parser.skip_value()) return false;
+    m_p = parser.position();
+    m_first = false;
+    return true;
+}
+
+bool JsonCursor::at_end() {
+    skip_ws();
+    return m_p == m_end;
+}
 
 std::string dump_json(const json& value) {
     std::string out;

@@ -330,6 +330,31 @@ TEST_CASE("chat completions to an OpenAI provider are forwarded with the model r
     CHECK(rec.usage.output_tokens == 7);
 }
 
+TEST_CASE("chat completions relayed from an OpenAI provider: a null error is no error, text counts without usage") {
+    FakeUpstream up;
+    const std::string head = R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","error":null,"choices":[{"index":0,"delta":)";
+    up.set_script(sse_script({{data(head + R"({"role":"assistant","reasoning_content":"abcd"},"finish_reason":null}]})")},
+                              {data(head + R"({"content":"efghijkl"},"finish_reason":null}]})")},
+                              {data(head + R"({},"finish_reason":"length"}]})")},
+                              {data("[DONE]")}}));
+    GatewayHarness gw(openai_config(up));
+    HttpClient client(gw.port());
+    client.send("POST", "/v1/chat/completions",
+                R"({"model":"fakeai:gpt-4o","stream":true,"messages":[{"role":"user","content":"hello"}]})",
+                {gw.auth_header()});
+    HttpResult result;
+    auto events = parse_events(read_stream(client, result));
+    CHECK(result.status == 200);
+    REQUIRE(events.size() == 4);
+    CHECK(events[1].data["choices"][0]["delta"]["content"] == "efghijkl");
+    CHECK(events[3].data == "[DONE]");
+    REQUIRE(gw.wait_records(1));
+    auto rec = gw.records()[0];
+    CHECK(rec.ok);
+    CHECK(rec.stop_reason == "length");
+    CHECK(rec.usage.output_tokens == 3);  // no usage chunk: 12 streamed bytes / 4
+}
+
 TEST_CASE("chat completions to an Anthropic provider are translated both ways, streamed and not") {
     FakeUpstream up;
     GatewayHarness gw(anthropic_config(up));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "util/json.hpp"
+#include "util/json_cursor.hpp"
 
 using otari::json;
 
@@ -282,5 +283,54 @@ TEST_CASE(
             check_parse_matches("\"" + std::string(at, 'a') + bad + std::string(40 - at, 'b') +
                                 "\"");
         }
+    }
+}
+
+TEST_CASE("JsonCursor walks objects and arrays, decodes keys and strings, and refuses bad syntax") {
+    using Step = otari::JsonCursor::Step;
+    otari::JsonCursor cursor(
+        R"( {"a\u0062":"x\ny", "list":[1, -20, {"k":null}], "n":12345678901} )");
+    std::string_view key;
+    std::string text;
+    REQUIRE(cursor.enter_object());
+    REQUIRE(cursor.next_member(key) == Step::item);
+    CHECK(key == "ab");  // an escaped key is decoded
+    REQUIRE(cursor.string(text));
+    CHECK(text == "x\ny");
+    REQUIRE(cursor.next_member(key) == Step::item);
+    CHECK(key == "list");
+    REQUIRE(cursor.enter_array());
+    int small = -1;
+    REQUIRE(cursor.next_element() == Step::item);
+    REQUIRE(cursor.small_integer(small));
+    CHECK(small == 1);
+    REQUIRE(cursor.next_element() == Step::item);
+    CHECK_FALSE(cursor.small_integer(small));  // negative: not read, still there to skip
+    REQUIRE(cursor.skip());
+    REQUIRE(cursor.next_element() == Step::item);
+    REQUIRE(cursor.enter_object());
+    REQUIRE(cursor.next_member(key) == Step::item);
+    CHECK(key == "k");
+    CHECK(cursor.null());
+    CHECK(cursor.next_member(key) == Step::end);
+    CHECK(cursor.next_element() == Step::end);
+    REQUIRE(cursor.next_member(key) == Step::item);
+    CHECK(key == "n");
+    CHECK_FALSE(cursor.small_integer(small));  // beyond 10^9
+    REQUIRE(cursor.skip());
+    CHECK(cursor.next_member(key) == Step::end);
+    CHECK(cursor.at_end());
+
+    for (const char* bad :
+         {R"({"a":1,})", R"({"a" 1})", R"({"a":1 "b":2})", R"({a:1})", R"({"a":01})",
+          R"({"a":"\x"})", "{\"a\":\"\xff\"}", R"({"a":[1,]})", R"({"a":tru})", R"({"a":1e999})"}) {
+        CAPTURE(bad);
+        otari::JsonCursor c(bad);
+        REQUIRE(c.enter_object());
+        bool refused = false;
+        for (Step step; !refused && (step = c.next_member(key)) != Step::end;) {
+            refused = step == Step::invalid || !c.skip();
+        }
+        CHECK(refused);
     }
 }
