@@ -19,6 +19,15 @@ inline json object_with_room(size_t members) {
     return out;
 }
 
+// {k1: v1, k2: v2} with both values moved in: a braced initializer list copies its values,
+// which for message content or a tool schema means a deep copy.
+inline json object_of(const char* k1, json v1, const char* k2, json v2) {
+    json out = object_with_room(2);
+    out[k1] = std::move(v1);
+    out[k2] = std::move(v2);
+    return out;
+}
+
 // The client's request cannot be expressed for the upstream (or is malformed in a way the
 // validator did not catch). The gateway answers 400 invalid_request_error with what().
 struct TranslateError : std::runtime_error {

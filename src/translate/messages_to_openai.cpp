@@ -53,7 +53,7 @@ std::string system_text(const json& system, bool normalize_billing_header) {
     return text;
 }
 
-json text_part(std::string text) { return json{{"type", "text"}, {"text", std::move(text)}}; }
+json text_part(std::string text) { return object_of("type", "text", "text", std::move(text)); }
 
 std::string data_url(const json& source, std::string_view default_media_type) {
     const std::string& data = string_member(source, "data");
@@ -114,7 +114,7 @@ class Converter {
             if (m_profile.mid_conversation_system == MidConversationSystem::hoist_to_top) {
                 append_joined(m_system, text, "\n\n");
             } else {
-                m_messages.push_back({{"role", "system"}, {"content", std::move(text)}});
+                m_messages.push_back(object_of("role", "system", "content", std::move(text)));
             }
         } else {
             throw TranslateError("messages: unsupported role \"" + role + "\"");
@@ -162,7 +162,8 @@ class Converter {
                 parts = std::move(tool_images);
             }
         }
-        if (!parts.empty()) m_messages.push_back({{"role", "user"}, {"content", std::move(parts)}});
+        if (!parts.empty())
+            m_messages.push_back(object_of("role", "user", "content", std::move(parts)));
     }
 
     void convert_assistant(const json& content) {
@@ -337,7 +338,7 @@ class Converter {
         std::vector<json> merged;
         merged.reserve(m_messages.size() + 1);
         if (!m_system.empty())
-            merged.push_back({{"role", "system"}, {"content", std::move(m_system)}});
+            merged.push_back(object_of("role", "system", "content", std::move(m_system)));
         for (auto& message : m_messages) {
             if (!merged.empty() && merged.back()["role"] == message["role"] &&
                 message["role"] != "tool") {

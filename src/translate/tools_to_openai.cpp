@@ -88,7 +88,7 @@ json function_tool(const json& tool, json* steal_from, const Profile& profile) {
         function["parameters"] = {{"type", "object"}, {"properties", json::object()}};
     }
     if (profile.supports_strict && tool.value("strict", false) == true) function["strict"] = true;
-    return json{{"type", "function"}, {"function", std::move(function)}};
+    return object_of("type", "function", "function", std::move(function));
 }
 
 std::string tool_label(const json& tool) {
