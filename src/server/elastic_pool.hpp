@@ -16,8 +16,13 @@
 namespace otari::server {
 
 class ElasticPool : public httplib::TaskQueue {
-public:
-    ElasticPool(size_t max_threads, std::chrono::milliseconds idle_timeout, size_t keep_threads = 2);
+  public:
+    // `on_back_to_idle` runs (on a kept thread, no lock held) one idle period after retirements
+    // brought the pool back down to `keep_threads` (never when that is 0): the burst is over,
+    // and the retired threads are gone. By default it hands the heap the burst freed back to
+    // the system, so an idle gateway is small again.
+    ElasticPool(size_t max_threads, std::chrono::milliseconds idle_timeout, size_t keep_threads = 2,
+                std::function<void()> on_back_to_idle = release_free_memory);
     ~ElasticPool() override;
 
     void enqueue(std::function<void()> fn) override;
@@ -26,7 +31,10 @@ public:
 
     size_t threads() const;
 
-private:
+    // glibc keeps freed memory in its per-thread arenas; this returns what it can to the system.
+    static void release_free_memory();
+
+  private:
     struct State;
     static void worker(std::shared_ptr<State> state);
     std::shared_ptr<State> m_state;
