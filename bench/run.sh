@@ -211,13 +211,14 @@ for route in native translated; do
 done
 declare -A HWM
 hwm_note=""
-for route in native translated; do
-    [[ -z $only || $route-small-paced-c256 == *"$only"* ]] || continue
+for scenario in native-small translated-small translated-cc; do
+    route=${scenario%%-*} kind=${scenario#*-}
+    [[ -z $only || $scenario-paced-c256 == *"$only"* ]] || continue
     # VmHWM is reset first (clear_refs 5), so it is the peak of this run alone.
     echo 5 2>/dev/null >"/proc/$otari_pid/clear_refs" ||
         hwm_note=" (VmHWM could not be reset: peaks are since start)"
-    pair "$route-small-paced-c256" "$route" small paced 256 "$paced_seconds"
-    HWM[$route]=$(awk '/^VmHWM/ {print $2}' "/proc/$otari_pid/status" 2>/dev/null || true)
+    pair "$scenario-paced-c256" "$route" "$kind" paced 256 "$paced_seconds"
+    HWM[$scenario]=$(awk '/^VmHWM/ {print $2}' "/proc/$otari_pid/status" 2>/dev/null || true)
 done
 rss_after_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$otari_pid/status" 2>/dev/null || echo 0)
 hwm_all_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$otari_pid/status" 2>/dev/null || echo 0)
@@ -251,7 +252,8 @@ report() {
     done
     echo
     echo "Memory (otari): idle RSS ${rss_idle_kb} kB after start; peak RSS (VmHWM) during 256" \
-        "model-paced streams: native ${HWM[native]:-n/a} kB, translated ${HWM[translated]:-n/a} kB (n/a: not run);" \
+        "model-paced streams: native ${HWM[native-small]:-n/a} kB, translated ${HWM[translated-small]:-n/a} kB," \
+        "translated Claude-Code-sized ${HWM[translated-cc]:-n/a} kB (n/a: not run);" \
         "peak over the whole run ${hwm_all_kb} kB; RSS at the end ${rss_after_kb} kB$hwm_note."
     echo
     local errs=""
@@ -322,18 +324,24 @@ target_rows() {
     target "added p99 latency, 256 concurrent unpaced streams (saturated)" "$(added lat_p99_ms translated-small-stream-c256)" "<=" 20 ms
     target "added p99 latency, 256 concurrent model-paced streams" "$(added lat_p99_ms translated-small-paced-c256)" "<=" 20 ms
     target "added TTFT p99, 256 concurrent model-paced streams" "$(added ttft_p99_ms translated-small-paced-c256)" "<=" 20 ms
+    target "added p99 latency, 256 model-paced Claude-Code-sized streams" "$(added lat_p99_ms translated-cc-paced-c256)" "<=" 20 ms
+    target "added TTFT p99, 256 model-paced Claude-Code-sized streams" "$(added ttft_p99_ms translated-cc-paced-c256)" "<=" 20 ms
     local d o loss=""
     d=$(rps_ok direct:translated-small-paced-c256)
     o=$(rps_ok otari:translated-small-paced-c256)
     [[ -n $d && -n $o ]] && loss=$(awk -v d="$d" -v o="$o" 'BEGIN {printf "%.2f", (1 - o / d) * 100}')
     target "throughput lost, 256 model-paced streams" "$loss" "<=" 2 "%"
     target "idle RSS (MB)" "$(awk -v k="$rss_idle_kb" 'BEGIN {printf "%.1f", k / 1024}')" "<=" 10 MB
-    local route k
-    for route in translated native; do
+    local scenario k label
+    for scenario in translated-small translated-cc native-small; do
         k=""
-        clean "otari:$route-small-paced-c256" && k=${HWM[$route]:-}
-        target "$([[ $route == native ]] && echo "native: ")peak RSS with 256 open streams" \
-            "$(awk -v k="$k" 'BEGIN {if (k != "") printf "%.1f", k / 1024}')" "<=" 64 MB
+        clean "otari:$scenario-paced-c256" && k=${HWM[$scenario]:-}
+        case $scenario in
+            translated-small) label="peak RSS with 256 open streams" ;;
+            translated-cc) label="peak RSS with 256 open Claude-Code-sized streams" ;;
+            *) label="native: peak RSS with 256 open streams" ;;
+        esac
+        target "$label" "$(awk -v k="$k" 'BEGIN {if (k != "") printf "%.1f", k / 1024}')" "<=" 64 MB
     done
     echo
     echo "n/a: not run, or the run had errors (see above)."

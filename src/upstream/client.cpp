@@ -265,7 +265,17 @@ bool Call::wait_headers(const http::ClientProbe& client_alive) {
         m_failure = Failure::transport;
         m_error = "upstream closed the connection without a response";
     }
+    if (m_headers_done) release_sent_body();
     return m_headers_done;
+}
+
+void Call::release_sent_body() {
+    if (m_request.body.empty()) return;
+    curl_off_t sent = 0;
+    if (curl_easy_getinfo(m_impl->easy, CURLINFO_SIZE_UPLOAD_T, &sent) == CURLE_OK &&
+        sent >= curl_off_t(m_request.body.size())) {
+        std::string().swap(m_request.body);
+    }
 }
 
 Call::Read Call::read(std::string& out, std::chrono::milliseconds max_wait,
@@ -273,6 +283,7 @@ Call::Read Call::read(std::string& out, std::chrono::milliseconds max_wait,
     if (m_buffer.empty() && !m_finished) {
         pump(max_wait, client_alive, [this] { return !m_buffer.empty(); });
     }
+    release_sent_body();  // an upstream may answer before it has read the whole body
     if (!m_buffer.empty()) {
         if (out.empty()) {
             out.swap(m_buffer);

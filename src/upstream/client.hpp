@@ -92,6 +92,9 @@ class Call {
     // Run curl until `done()` or the wait expires; false when the transfer ended or failed.
     void pump(std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive,
               const std::function<bool()>& done);
+    // Frees the request body once curl has sent all of it: a stream stays open long after,
+    // and a Claude-Code-sized body is tens of KB per stream.
+    void release_sent_body();
 
     std::unique_ptr<Impl> m_impl;
     Request m_request;
