@@ -24,60 +24,56 @@ bool text_or_null(JsonCursor& cursor, std::string& out) {
     return cursor.string(out);
 }
 
-bool read_delta(JsonCursor& cursor, TextChunk& chunk) {
-    if (cursor.null()) return true;
+// Calls `read_member(key)` for each member of the object at the cursor, which must read the
+// member's value; false when there is no object there, invalid syntax, or a false from it.
+template <typename ReadMember>
+bool read_object(JsonCursor& cursor, ReadMember&& read_member) {
     if (!cursor.enter_object()) return false;
-    unsigned seen = 0;
     std::string_view key;
     for (Step step; (step = cursor.next_member(key)) != Step::end;) {
-        if (step == Step::invalid) return false;
-        if (key == "content") {
-            if (!first_time(seen, 1) || !text_or_null(cursor, chunk.content)) return false;
-        } else if (key == "reasoning_content") {
-            if (!first_time(seen, 2) || !text_or_null(cursor, chunk.reasoning_content))
-                return false;
-        } else if (key == "reasoning") {
-            if (!first_time(seen, 4) || !text_or_null(cursor, chunk.reasoning)) return false;
-        } else if (key == "role") {
-            if (!cursor.skip()) return false;  // on_chunk ignores it
-        } else if (key == "tool_calls" || key == "function_call" || key == "refusal") {
-            if (!cursor.null()) return false;  // only their absence is plain text
-        } else {
-            return false;  // reasoning_details, thinking, audio, ...: the full path reads them
-        }
+        if (step == Step::invalid || !read_member(key)) return false;
     }
     return true;
 }
 
-bool read_choice(JsonCursor& cursor, TextChunk& chunk) {
-    if (!cursor.enter_object()) return false;
+bool read_delta(JsonCursor& cursor, TextChunk& chunk) {
+    if (cursor.null()) return true;
     unsigned seen = 0;
-    std::string_view key;
-    for (Step step; (step = cursor.next_member(key)) != Step::end;) {
-        if (step == Step::invalid) return false;
+    return read_object(cursor, [&](std::string_view key) {
+        if (key == "content") return first_time(seen, 1) && text_or_null(cursor, chunk.content);
+        if (key == "reasoning_content")
+            return first_time(seen, 2) && text_or_null(cursor, chunk.reasoning_content);
+        if (key == "reasoning") return first_time(seen, 4) && text_or_null(cursor, chunk.reasoning);
+        if (key == "role") return cursor.skip();  // on_chunk ignores it
+        // Only the absence of these is plain text.
+        if (key == "tool_calls" || key == "function_call" || key == "refusal") return cursor.null();
+        return false;  // reasoning_details, thinking, audio, ...: the full path reads them
+    });
+}
+
+bool read_choice(JsonCursor& cursor, TextChunk& chunk) {
+    unsigned seen = 0;
+    const bool read = read_object(cursor, [&](std::string_view key) {
         if (key == "index") {
             int index = -1;
-            if (!first_time(seen, 1)) return false;
-            if (!cursor.null() && !(cursor.small_integer(index) && index == 0)) return false;
-        } else if (key == "delta") {
-            if (!first_time(seen, 2) || !read_delta(cursor, chunk)) return false;
-        } else if (key == "finish_reason") {
-            if (!first_time(seen, 4)) return false;
-            if (!cursor.null()) {
-                // "" is not null to on_chunk; "error" and friends are chunk errors.
-                if (!cursor.string(chunk.finish_reason) || chunk.finish_reason.empty() ||
-                    chunk.finish_reason == "error" ||
-                    chunk.finish_reason == "insufficient_system_resource")
-                    return false;
-            }
-        } else if (key == "stop_reason" || key == "matched_stop" || key == "error") {
-            if (!cursor.null()) return false;  // a matched stop string or an error
-        } else if (!cursor.skip()) {           // logprobs and the like, which on_chunk ignores
-            return false;
+            return first_time(seen, 1) &&
+                   (cursor.null() || (cursor.small_integer(index) && index == 0));
         }
-    }
-    chunk.has_choice = true;
-    return true;
+        if (key == "delta") return first_time(seen, 2) && read_delta(cursor, chunk);
+        if (key == "finish_reason") {
+            if (!first_time(seen, 4)) return false;
+            if (cursor.null()) return true;
+            // "" is not null to on_chunk; "error" and friends are chunk errors.
+            return cursor.string(chunk.finish_reason) && !chunk.finish_reason.empty() &&
+                   chunk.finish_reason != "error" &&
+                   chunk.finish_reason != "insufficient_system_resource";
+        }
+        // A matched stop string or an error is for the full path.
+        if (key == "stop_reason" || key == "matched_stop" || key == "error") return cursor.null();
+        return cursor.skip();  // logprobs and the like, which on_chunk ignores
+    });
+    chunk.has_choice = read;
+    return read;
 }
 
 }  // namespace
@@ -90,27 +86,19 @@ bool read_text_chunk(std::string_view data, TextChunk& chunk) {
     chunk.finish_reason.clear();
 
     JsonCursor cursor(data);
-    if (!cursor.enter_object()) return false;
     unsigned seen = 0;
-    std::string_view key;
-    for (Step step; (step = cursor.next_member(key)) != Step::end;) {
-        if (step == Step::invalid) return false;
+    const bool read = read_object(cursor, [&](std::string_view key) {
         if (key == "choices") {
             if (!first_time(seen, 1) || !cursor.enter_array()) return false;
-            Step element = cursor.next_element();
-            if (element == Step::item) {
-                // One choice; n > 1 answers go the full way.
-                if (!read_choice(cursor, chunk) || cursor.next_element() != Step::end) return false;
-            } else if (element != Step::end) {
-                return false;
-            }
-        } else if (key == "usage" || key == "error") {
-            if (!cursor.null()) return false;
-        } else if (!cursor.skip()) {  // id, object, created, model, ...
-            return false;
+            const Step element = cursor.next_element();
+            if (element != Step::item) return element == Step::end;
+            // One choice; n > 1 answers go the full way.
+            return read_choice(cursor, chunk) && cursor.next_element() == Step::end;
         }
-    }
-    return cursor.at_end();
+        if (key == "usage" || key == "error") return cursor.null();
+        return cursor.skip();  // id, object, created, model, ...
+    });
+    return read && cursor.at_end();
 }
 
 }  // namespace otari::translate
