@@ -599,42 +599,6 @@ class FastWriter {
 
 }  // namespace
 
-JsonCursor::JsonCursor(std::string_view text)
-    : m_p(text.data()), m_end(text.data() + text.size()) {}
-
-void JsonCursor::skip_ws() {
-    while (m_p < m_end && is_ws(*m_p)) ++m_p;
-}
-
-char JsonCursor::peek() {
-    skip_ws();
-    return m_p < m_end ? *m_p : '\0';
-}
-
-bool JsonCursor::enter(char open) {
-    if (peek() != open) return false;
-    ++m_p;
-    m_first = true;
-    return true;
-}
-
-JsonCursor::Step JsonCursor::next(char close) {
-    skip_ws();
-    if (m_p == m_end) return Step::invalid;
-    if (*m_p == close) {
-        ++m_p;
-        m_first = false;  // the container was a value of its parent
-        return Step::end;
-    }
-    if (!m_first) {
-        if (*m_p != ',') return Step::invalid;
-        ++m_p;
-        skip_ws();
-    }
-    m_first = false;
-    return Step::item;
-}
-
 const char* JsonCursor::plain_string_end() const {
     if (m_p == m_end || *m_p != '"') return nullptr;
     const char* end = plain_run_end(m_p + 1, m_end);
@@ -676,21 +640,12 @@ JsonCursor::Step JsonCursor::next_member(std::string_view& key) {
     return Step::item;
 }
 
-JsonCursor::Step JsonCursor::next_element() { return next(']'); }
-
 bool JsonCursor::string(std::string& out) {
     skip_ws();
     out.clear();
     FastParser parser(m_p, m_end);
     if (!parser.string_value(out)) return false;
     m_p = parser.position();
-    m_first = false;
-    return true;
-}
-
-bool JsonCursor::null() {
-    if (peek() != 'n' || m_end - m_p < 4 || std::memcmp(m_p, "null", 4) != 0) return false;
-    m_p += 4;
     m_first = false;
     return true;
 }
@@ -722,11 +677,6 @@ bool JsonCursor::skip() {
     m_p = parser.position();
     m_first = false;
     return true;
-}
-
-bool JsonCursor::at_end() {
-    skip_ws();
-    return m_p == m_end;
 }
 
 std::string dump_json(const json& value) {

@@ -2,8 +2,8 @@
 // A forward reader over one JSON text, for hot paths that read a few fields of a known shape
 // without building a tree (stream chunks). It accepts only what parse_json accepts, but not
 // everything: every read returns false on what it does not take, and the caller then falls
-// back to parse_json, which decides whether the text is JSON at all. Implemented in json.cpp,
-// beside the parser whose lexer it shares.
+// back to parse_json, which decides whether the text is JSON at all. The reads that decode or
+// validate are in json.cpp, beside the parser whose lexer they share.
 #include <string>
 #include <string_view>
 
@@ -11,7 +11,8 @@ namespace otari {
 
 class JsonCursor {
   public:
-    explicit JsonCursor(std::string_view text);
+    explicit JsonCursor(std::string_view text)
+        : m_p(text.data()), m_end(text.data() + text.size()) {}
 
     enum class Step { item, end, invalid };
 
@@ -22,25 +23,59 @@ class JsonCursor {
     // value is read next), `end` after the closing `}`, or `invalid`.
     Step next_member(std::string_view& key);
     // Inside an array: `item` when an element follows (read it next), `end` after `]`.
-    Step next_element();
+    Step next_element() { return next(']'); }
 
     // The first character of the next value ('\0' at the end of the text).
-    char peek();
+    char peek() {
+        skip_ws();
+        return m_p < m_end ? *m_p : '\0';
+    }
     // The next value when it is a string, decoded into `out`.
     bool string(std::string& out);
     // The next value when it is `null`.
-    bool null();
+    bool null() {
+        if (peek() != 'n' || m_end - m_p < 4 || m_p[1] != 'u' || m_p[2] != 'l' || m_p[3] != 'l')
+            return false;
+        m_p += 4;
+        m_first = false;
+        return true;
+    }
     // The next value when it is a non-negative integer below 10^9 written plainly.
     bool small_integer(int& value);
     // Any next value, validated and passed over.
     bool skip();
     // True when only whitespace is left.
-    bool at_end();
+    bool at_end() {
+        skip_ws();
+        return m_p == m_end;
+    }
 
   private:
-    bool enter(char open);
-    Step next(char close);
-    void skip_ws();
+    bool enter(char open) {
+        if (peek() != open) return false;
+        ++m_p;
+        m_first = true;
+        return true;
+    }
+    Step next(char close) {
+        skip_ws();
+        if (m_p == m_end) return Step::invalid;
+        if (*m_p == close) {
+            ++m_p;
+            m_first = false;  // the container was a value of its parent
+            return Step::end;
+        }
+        if (!m_first) {
+            if (*m_p != ',') return Step::invalid;
+            ++m_p;
+            skip_ws();
+        }
+        m_first = false;
+        return Step::item;
+    }
+    void skip_ws() {
+        while (m_p < m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t')) ++m_p;
+    }
     // The closing quote of the string at the cursor when it needs no decoding, else null.
     const char* plain_string_end() const;
     // The end of the integer at the cursor when it is a short plain one, else null.
