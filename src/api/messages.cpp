@@ -21,7 +21,8 @@ http::Response post_messages(Context& ctx, http::Request& req,
         Caller caller = identify_caller(ctx, req, *finisher);
         json body = parse_json_body(req.body);
         validate_messages_request(body);
-        const std::string& model = body["model"].get_ref<const std::string&>();
+        // A copy: a standalone call frees `body` once the upstream request is built.
+        const std::string model = body["model"].get_ref<const std::string&>();
         bool stream = body.value("stream", false);
         auto& record = finisher->record();
         record.model_requested = model;
@@ -38,12 +39,19 @@ http::Response post_messages(Context& ctx, http::Request& req,
                         util::replace_top_level_string(req.body, "model", route.upstream_model);
                     upstream_body = patched ? std::move(*patched) : dump_json(body);
                 }
+                if (!hybrid) {
+                    // Nothing reads the client's request again while the upstream answers:
+                    // an open stream should not hold it.
+                    body = json();
+                    std::string().swap(req.body);
+                }
                 return providers::anthropic_messages(std::move(ex), std::move(upstream_body),
                                                      stream);
             }
             // A hybrid call may try another provider with the same body; a standalone one
             // has no later use for it.
             if (hybrid) return providers::openai_messages(std::move(ex), body, route, stream);
+            std::string().swap(req.body);  // parsed into `body`; an open stream need not hold it
             return providers::openai_messages(std::move(ex), std::move(body), route, stream);
         };
 

@@ -161,6 +161,7 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
     require_api_key(*route.provider);
     const translate::Profile& profile = translate::profile_for(route.provider->profile);
     translate::ToolNameMap names(body, profile);
+    const int64_t input_estimate = ex.finisher->record().request_bytes / 4;
     upstream::Request request;
     try {
         request.body =
@@ -170,6 +171,9 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
     } catch (const translate::TranslateError& e) {
         throw api::invalid_request(e.what());
     }
+    // What the translation left of the client's request is not read again while the upstream
+    // answers: an open stream should not hold it.
+    if (movable) *movable = json();
     request.url = route.provider->base_url + "/chat/completions";
     request.headers = openai_upstream_headers(*route.provider, stream);
     request.headers_timeout_ms = ex.first_byte_timeout_ms;
@@ -185,7 +189,6 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
         content_type && content_type->find("text/event-stream") != std::string_view::npos;
     http::Response res;
     if (stream && upstream_streams) {
-        int64_t input_estimate = int64_t(ex.request->body.size() / 4);
         auto translator = std::make_unique<ChunksToMessagesTranslator>(
             route.requested, profile, input_estimate, std::move(names));
         auto relay =
