@@ -47,6 +47,9 @@ bool read_delta(JsonCursor& cursor, TextChunk& chunk) {
         if (key == "role") return cursor.skip();  // on_chunk ignores it
         // Only the absence of these is plain text.
         if (key == "tool_calls" || key == "function_call" || key == "refusal") return cursor.null();
+        // OpenRouter sends an empty list with every chunk; reasoning_text() finds nothing in it.
+        if (key == "reasoning_details")
+            return cursor.null() || (cursor.enter_array() && cursor.next_element() == Step::end);
         return false;  // reasoning_details, thinking, audio, ...: the full path reads them
     });
 }

@@ -37,6 +37,9 @@ const std::vector<std::string> k_text_chunks = {
     chunk_with(R"({ "index" : 0 , "delta" : { "content" : "spaced" } })"),
     chunk_with(""),
     R"({"choices":[{"index":0,"delta":{"content":"t"}}],"usage":null,"error":null})",
+    chunk_with(R"({"index":0,"delta":{"role":"assistant","content":"or","reasoning":null,)"
+               R"("reasoning_details":[]},"finish_reason":null,"native_finish_reason":null})"),
+    chunk_with(R"({"index":0,"delta":{"reasoning":"r4","reasoning_details":null}})"),
 };
 
 // ...then the ones the full parse reads.
@@ -47,6 +50,7 @@ const std::vector<std::string> k_other_chunks = {
     chunk_with(R"({"index":0,"delta":{"refusal":"no"}})"),
     chunk_with(R"({"index":0,"delta":{"content":[{"type":"text","text":"parts"}]}})"),
     chunk_with(R"({"index":0,"delta":{"reasoning_details":[{"text":"rd"}]}})"),
+    chunk_with(R"({"index":0,"delta":{"reasoning_details":[{"summary":"sm"}],"content":"c"}})"),
     chunk_with(R"({"index":0,"delta":{},"finish_reason":"stop","stop_reason":"END"})"),
     chunk_with(R"({"index":0,"delta":{},"finish_reason":""})"),
     chunk_with(R"({"index":1,"delta":{"content":"second choice"}})"),
@@ -127,14 +131,15 @@ TEST_SUITE("translate::text_chunk") {
         const auto& t = k_text_chunks;
         const auto& o = k_other_chunks;
         const std::vector<std::vector<std::string>> streams = {
-            {t[0], t[1], t[2], t[3], t[9], o[10]},
+            {t[0], t[1], t[2], t[3], t[9], o[11]},
             {t[4], t[6], t[7], t[5], t[1], t[10]},
             {t[0], o[0], o[1], t[8], t[11]},
-            {t[1], o[2], o[3], o[4], o[5], t[14]},
-            {t[12], o[7], o[8], o[9], o[11], o[6]},
+            {t[1], o[2], o[3], o[4], o[5], o[6], t[14]},
+            {t[12], o[8], o[9], o[10], o[12], o[7]},
             {t[13], t[14], R"({"choices":[{"index":0,"delta":{},"finish_reason":"error"}]})"},
             {t[1], "not json", t[2]},
             {t[3], t[4], t[2], t[7], t[6]},  // no finish: ends as on_done() decides
+            {t[15], t[16], o[5], t[15], t[9]},
         };
         for (const char* provider :
              {"openai", "vllm", "deepseek", "mistral", "gemini", "generic"}) {
