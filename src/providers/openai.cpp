@@ -31,13 +31,11 @@ class ChunksToMessagesTranslator : public EventTranslator {
                    input_estimate, &m_names) {}
 
     std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {
-        m_read_from = nullptr;
         m_parsed_from = nullptr;
-        if (event.data == "[DONE]") return std::nullopt;
-        if (translate::read_text_chunk(event.data, m_text)) {
-            m_read_from = &event;  // a text chunk carries no error
+        // A text chunk carries no error; on_event reads it again (only a stream's first event
+        // comes here).
+        if (event.data == "[DONE]" || translate::read_text_chunk(event.data, m_text))
             return std::nullopt;
-        }
         m_parsed = parse_json_members_or_discarded(event.data, k_chunk_members);
         m_parsed_from = &event;
         if (m_parsed.is_discarded()) return std::nullopt;
@@ -49,9 +47,7 @@ class ChunksToMessagesTranslator : public EventTranslator {
             m_stream.on_done(out);
             return;
         }
-        if (m_read_from == &event ||
-            (m_parsed_from != &event && translate::read_text_chunk(event.data, m_text))) {
-            m_read_from = nullptr;
+        if (m_parsed_from != &event && translate::read_text_chunk(event.data, m_text)) {
             m_stream.on_text_chunk(m_text, out);
             return;
         }
@@ -88,7 +84,6 @@ class ChunksToMessagesTranslator : public EventTranslator {
     json m_parsed;  // early_error's parse of the event that on_event receives next
     const http::SseEvent* m_parsed_from = nullptr;
     translate::TextChunk m_text;  // the last chunk read without a json tree (most are)
-    const http::SseEvent* m_read_from = nullptr;
 };
 
 http::Response upstream_error(Exchange& ex, upstream::Call& call) {

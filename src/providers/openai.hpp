@@ -12,8 +12,8 @@ namespace otari::providers {
 // Throws api::ApiError only before the provider is contacted.
 http::Response openai_messages(Exchange ex, const json& body, const gateway::Route& route,
                                bool stream);
-// The same, free to move parts (the tool schemas) out of `body` instead of copying them: for a
-// caller that has no later use for it.
+// The same, free to move parts (the tool schemas) out of `body` instead of copying them, and
+// leaving it null once the upstream request is built: for a caller that has no later use for it.
 http::Response openai_messages(Exchange ex, json&& body, const gateway::Route& route, bool stream);
 
 // The request headers for an OpenAI-compatible provider: JSON in, the provider's key as a

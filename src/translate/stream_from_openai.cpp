@@ -118,8 +118,7 @@ void StreamFromOpenAI::on_chunk(const json& chunk, std::string& out) {
         if (const std::string& refusal = string_or_empty(member(delta, "refusal"));
             !refusal.empty()) {
             m_refused = true;
-            ensure_block(OpenKind::text, out);
-            emit_delta(m_open_index, "text_delta", "text", refusal, out);
+            on_text(refusal, out);
         }
         if (const json& calls = member(delta, "tool_calls"); calls.is_array()) {
             for (const auto& fragment : calls) {

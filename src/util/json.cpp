@@ -624,19 +624,16 @@ JsonCursor::Step JsonCursor::next_member(std::string_view& key) {
         // Keys are plain ASCII nearly always: read in place, nothing to decode.
         key = std::string_view(m_p + 1, size_t(end - m_p - 1));
         m_p = end + 1;
-        skip_ws();
-        if (m_p == m_end || *m_p != ':') return Step::invalid;
-        ++m_p;
-        return Step::item;
+    } else {
+        m_key.clear();
+        FastParser parser(m_p, m_end);
+        if (!parser.string_value(m_key)) return Step::invalid;
+        m_p = parser.position();
+        key = m_key;
     }
-    m_key.clear();
-    FastParser parser(m_p, m_end);
-    if (!parser.string_value(m_key)) return Step::invalid;
-    m_p = parser.position();
     skip_ws();
     if (m_p == m_end || *m_p != ':') return Step::invalid;
     ++m_p;
-    key = m_key;
     return Step::item;
 }
 
