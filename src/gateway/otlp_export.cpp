@@ -26,7 +26,8 @@ json attribute(const std::string& key, json value) {
     } else if (value.is_boolean()) {
         typed = {{"boolValue", value}};
     } else if (value.is_number_integer()) {
-        typed = {{"intValue", std::to_string(value.get<int64_t>())}};  // OTLP JSON: int64 as a string
+        typed = {
+            {"intValue", std::to_string(value.get<int64_t>())}};  // OTLP JSON: int64 as a string
     } else if (value.is_array()) {
         json values = json::array();
         for (const auto& v : value) values.push_back({{"stringValue", v}});
@@ -38,7 +39,8 @@ json attribute(const std::string& key, json value) {
 }
 
 std::string unix_nanos(std::chrono::system_clock::time_point t) {
-    return std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
 }
 
 }  // namespace
@@ -52,7 +54,8 @@ json otlp_span(const CallRecord& r) {
         attribute("gen_ai.system", r.provider),
         attribute("gen_ai.request.model", r.model_requested),
         attribute("gen_ai.response.model", r.model_sent),
-        attribute("gen_ai.usage.input_tokens", r.usage.input_tokens + r.usage.cache_read_tokens + r.usage.cache_write_tokens),
+        attribute("gen_ai.usage.input_tokens",
+                  r.usage.input_tokens + r.usage.cache_read_tokens + r.usage.cache_write_tokens),
         attribute("gen_ai.usage.output_tokens", r.usage.output_tokens),
         attribute("http.response.status_code", int64_t(r.http_status)),
         attribute("otari.request_id", r.request_id),
@@ -61,8 +64,11 @@ json otlp_span(const CallRecord& r) {
         attribute("otari.endpoint", r.endpoint),
         attribute("otari.stream", r.stream),
     });
-    if (!r.stop_reason.empty()) attributes.push_back(attribute("gen_ai.response.finish_reasons", json::array({r.stop_reason})));
-    if (r.ttft_ms) attributes.push_back(attribute("otari.time_to_first_byte_ms", int64_t(*r.ttft_ms)));
+    if (!r.stop_reason.empty())
+        attributes.push_back(
+            attribute("gen_ai.response.finish_reasons", json::array({r.stop_reason})));
+    if (r.ttft_ms)
+        attributes.push_back(attribute("otari.time_to_first_byte_ms", int64_t(*r.ttft_ms)));
     if (!r.ok) attributes.push_back(attribute("error.type", std::to_string(r.http_status)));
     json span = {{"traceId", random_hex(16)},
                  {"spanId", random_hex(8)},
@@ -106,7 +112,8 @@ void OtlpExporter::enqueue(const CallRecord& record) {
 void OtlpExporter::run() {
     std::unique_lock lock(m_mutex);
     for (;;) {
-        m_wake.wait_for(lock, k_flush_interval, [&] { return m_stopping || m_queue.size() >= k_batch; });
+        m_wake.wait_for(lock, k_flush_interval,
+                        [&] { return m_stopping || m_queue.size() >= k_batch; });
         if (m_dropped) {
             LOG_WARN("OTLP export: %llu span(s) dropped, the collector at %s is not keeping up",
                      (unsigned long long)m_dropped, m_url.c_str());
@@ -128,9 +135,12 @@ void OtlpExporter::run() {
 }
 
 void OtlpExporter::send(std::vector<json> spans) {
-    json body = {{"resourceSpans",
-                  json::array({{{"resource", {{"attributes", json::array({attribute("service.name", "otari")})}}},
-                                {"scopeSpans", json::array({{{"scope", {{"name", "otari"}}}, {"spans", std::move(spans)}}})}}})}};
+    json body = {
+        {"resourceSpans",
+         json::array(
+             {{{"resource", {{"attributes", json::array({attribute("service.name", "otari")})}}},
+               {"scopeSpans",
+                json::array({{{"scope", {{"name", "otari"}}}, {"spans", std::move(spans)}}})}}})}};
     upstream::Request request;
     request.url = m_url;
     request.headers = {{"content-type", "application/json"}};

@@ -42,7 +42,8 @@ translate::TokenUsage usage_from_openai(const json& usage) {
     if (!usage.is_object()) return out;
     int64_t prompt = usage.value("prompt_tokens", int64_t(0));
     int64_t cached = 0;
-    if (auto details = usage.find("prompt_tokens_details"); details != usage.end() && details->is_object()) {
+    if (auto details = usage.find("prompt_tokens_details");
+        details != usage.end() && details->is_object()) {
         cached = details->value("cached_tokens", int64_t(0));
     }
     out.cache_read_tokens = cached;
@@ -53,14 +54,14 @@ translate::TokenUsage usage_from_openai(const json& usage) {
 }
 
 std::string openai_error_frame(const std::string& anthropic_type, const std::string& message) {
-    return data_line(translate::openai_error_body(translate::anthropic_status_for_error_type(anthropic_type),
-                                                  anthropic_type, message));
+    return data_line(translate::openai_error_body(
+        translate::anthropic_status_for_error_type(anthropic_type), anthropic_type, message));
 }
 
 // OpenAI chunks relayed to an OpenAI client, usage tapped on the way. The usage chunk otari
 // asked for is withheld when the client did not ask for it.
 class ChunkRelay : public EventTranslator {
-public:
+  public:
     explicit ChunkRelay(bool client_wants_usage) : m_client_wants_usage(client_wants_usage) {}
 
     std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {
@@ -106,12 +107,15 @@ public:
         }
         if (auto choices = chunk.find("choices"); choices != chunk.end() && choices->is_array()) {
             for (const auto& choice : *choices) {
-                if (auto reason = choice.find("finish_reason"); reason != choice.end() && reason->is_string()) {
+                if (auto reason = choice.find("finish_reason");
+                    reason != choice.end() && reason->is_string()) {
                     m_finish_reason = reason->get<std::string>();
                 }
-                if (auto delta = choice.find("delta"); delta != choice.end() && delta->is_object()) {
+                if (auto delta = choice.find("delta");
+                    delta != choice.end() && delta->is_object()) {
                     for (const char* field : {"content", "reasoning_content", "reasoning"}) {
-                        if (auto text = delta->find(field); text != delta->end() && text->is_string()) {
+                        if (auto text = delta->find(field);
+                            text != delta->end() && text->is_string()) {
                             m_streamed_bytes += text->get_ref<const std::string&>().size();
                         }
                     }
@@ -132,7 +136,8 @@ public:
         on_failure("api_error", "upstream stream ended before the completion was finished", out);
     }
 
-    void on_failure(const std::string& type, const std::string& message, std::string& out) override {
+    void on_failure(const std::string& type, const std::string& message,
+                    std::string& out) override {
         if (m_finished) return;
         out.append(openai_error_frame(type, message));
         m_finished = m_failed = true;
@@ -154,7 +159,7 @@ public:
         return openai_error_frame(type, message);
     }
 
-private:
+  private:
     // A chunk's `error` member, unless absent or null.
     static const json* error_of(const json& chunk) {
         if (!chunk.is_object()) return nullptr;
@@ -174,7 +179,7 @@ private:
 
 // Anthropic events -> OpenAI chunks (translate::StreamFromAnthropic) behind the stream pump.
 class MessagesToChunksTranslator : public EventTranslator {
-public:
+  public:
     MessagesToChunksTranslator(std::string client_model, bool include_usage)
         : m_stream(std::move(client_model), "chatcmpl-" + util::random_base62(24), include_usage) {}
 
@@ -191,12 +196,14 @@ public:
             m_stream.on_upstream_error("the provider sent an event that is not JSON", out);
             return;
         }
-        std::string_view name = event.event.empty() ? std::string_view(data.value("type", "")) : event.event;
+        std::string_view name =
+            event.event.empty() ? std::string_view(data.value("type", "")) : event.event;
         m_stream.on_event(name, data, out);
     }
 
     void on_eof(std::string& out) override { m_stream.on_eof(out); }
-    void on_failure(const std::string& type, const std::string& message, std::string& out) override {
+    void on_failure(const std::string& type, const std::string& message,
+                    std::string& out) override {
         m_stream.on_upstream_error(message, out, type);
     }
     void on_idle(std::string& out) override { out.append(": keep-alive\n\n"); }
@@ -213,13 +220,14 @@ public:
         return openai_error_frame(type, message);
     }
 
-private:
+  private:
     translate::StreamFromAnthropic m_stream;
 };
 
 http::Response start_stream(Exchange& ex, std::unique_ptr<upstream::Call> call,
                             std::unique_ptr<EventTranslator> translator) {
-    auto relay = std::make_unique<TranslatedStream>(std::move(call), std::move(translator), ex.finisher);
+    auto relay =
+        std::make_unique<TranslatedStream>(std::move(call), std::move(translator), ex.finisher);
     if (auto error = relay->prime(ex.client_probe, first_event_wait(ex))) {
         if (error->status == 499) return client_gone_response();
         return openai_error(ex, *error);
@@ -236,10 +244,13 @@ bool is_event_stream(const upstream::Call& call) {
     return content_type && content_type->find("text/event-stream") != std::string_view::npos;
 }
 
-void finish_ok(CallFinisher& finisher, const translate::TokenUsage& usage, std::string stop_reason) {
+void finish_ok(CallFinisher& finisher, const translate::TokenUsage& usage,
+               std::string stop_reason) {
     auto& record = finisher.record();
-    record.usage = {usage.input_tokens, usage.output_tokens, usage.cache_read_tokens, usage.cache_write_tokens};
-    record.usage_source = usage.reported ? gateway::UsageSource::upstream : gateway::UsageSource::none;
+    record.usage = {usage.input_tokens, usage.output_tokens, usage.cache_read_tokens,
+                    usage.cache_write_tokens};
+    record.usage_source =
+        usage.reported ? gateway::UsageSource::upstream : gateway::UsageSource::none;
     record.stop_reason = std::move(stop_reason);
     record.ok = true;
     record.http_status = 200;
@@ -260,7 +271,8 @@ http::Response chat_to_openai(Exchange ex, json body, const gateway::Route& rout
         body["stream_options"]["include_usage"] = true;
         request.body = dump_json(body);
     } else {
-        auto patched = util::replace_top_level_string(ex.request->body, "model", route.upstream_model);
+        auto patched =
+            util::replace_top_level_string(ex.request->body, "model", route.upstream_model);
         if (patched) {
             request.body = std::move(*patched);
         } else {
@@ -274,33 +286,42 @@ http::Response chat_to_openai(Exchange ex, json body, const gateway::Route& rout
     auto call = std::make_unique<upstream::Call>(std::move(request));
     ex.finisher->watch(call->stats());
     if (!call->wait_headers(ex.client_probe)) return transport_failure(ex, *call);
-    if (auto id = call->headers().get("x-request-id")) ex.finisher->record().upstream_request_id = std::string(*id);
+    if (auto id = call->headers().get("x-request-id"))
+        ex.finisher->record().upstream_request_id = std::string(*id);
 
     if (call->status() < 200 || call->status() >= 300) {
         std::string error_body;
         call->read_all(error_body, k_max_error_bytes, ex.client_probe);
         ex.finisher->record().upstream_status = call->status();
-        auto mapped = translate::error_from_openai(call->status(), error_body, call->headers().get("retry-after"));
+        auto mapped = translate::error_from_openai(call->status(), error_body,
+                                                   call->headers().get("retry-after"));
         json parsed = parse_json_or_discarded(error_body);
         http::Response res = openai_error(ex, mapped);
         res.status = call->status();
         // An OpenAI-shaped error is the client's own format: pass it on as it came.
-        if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) res.body = error_body;
+        if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object())
+            res.body = error_body;
         return res;
     }
     if (stream && is_event_stream(*call)) {
         return start_stream(ex, std::move(call), std::make_unique<ChunkRelay>(client_wants_usage));
     }
     std::string answer;
-    if (!call->read_all(answer, k_max_response_bytes, ex.client_probe)) return transport_failure(ex, *call);
+    if (!call->read_all(answer, k_max_response_bytes, ex.client_probe))
+        return transport_failure(ex, *call);
     ex.finisher->record().ttft_ms = gateway::ms_since(ex.finisher->record().received);
     json parsed = parse_json_or_discarded(answer);
     if (!parsed.is_object()) {
-        return openai_error(ex, {502, "api_error", "provider '" + route.provider->name + "' answered 200 with a body that is not JSON", {}});
+        return openai_error(ex, {502,
+                                 "api_error",
+                                 "provider '" + route.provider->name +
+                                     "' answered 200 with a body that is not JSON",
+                                 {}});
     }
     std::string finish_reason;
     if (parsed.contains("choices") && parsed["choices"].is_array() && !parsed["choices"].empty() &&
-        parsed["choices"][0].contains("finish_reason") && parsed["choices"][0]["finish_reason"].is_string()) {
+        parsed["choices"][0].contains("finish_reason") &&
+        parsed["choices"][0]["finish_reason"].is_string()) {
         finish_reason = parsed["choices"][0]["finish_reason"].get<std::string>();
     }
     finish_ok(*ex.finisher, usage_from_openai(parsed.value("usage", json())), finish_reason);
@@ -309,7 +330,8 @@ http::Response chat_to_openai(Exchange ex, json body, const gateway::Route& rout
     return res;
 }
 
-http::Response chat_to_anthropic(Exchange ex, const json& body, const gateway::Route& route, bool stream) {
+http::Response chat_to_anthropic(Exchange ex, const json& body, const gateway::Route& route,
+                                 bool stream) {
     require_api_key(*route.provider);
     upstream::Request request;
     try {
@@ -323,20 +345,24 @@ http::Response chat_to_anthropic(Exchange ex, const json& body, const gateway::R
     auto call = std::make_unique<upstream::Call>(std::move(request));
     ex.finisher->watch(call->stats());
     if (!call->wait_headers(ex.client_probe)) return transport_failure(ex, *call);
-    if (auto id = call->headers().get("request-id")) ex.finisher->record().upstream_request_id = std::string(*id);
+    if (auto id = call->headers().get("request-id"))
+        ex.finisher->record().upstream_request_id = std::string(*id);
     if (call->status() < 200 || call->status() >= 300) {
         std::string error_body;
         call->read_all(error_body, k_max_error_bytes, ex.client_probe);
         ex.finisher->record().upstream_status = call->status();
-        return openai_error(ex, translate::error_from_anthropic(call->status(), error_body, call->headers().get("retry-after")));
+        return openai_error(ex,
+                            translate::error_from_anthropic(call->status(), error_body,
+                                                            call->headers().get("retry-after")));
     }
     if (stream && is_event_stream(*call)) {
         return start_stream(ex, std::move(call),
-                            std::make_unique<MessagesToChunksTranslator>(route.requested,
-                                                                         translate::chat_request_wants_stream_usage(body)));
+                            std::make_unique<MessagesToChunksTranslator>(
+                                route.requested, translate::chat_request_wants_stream_usage(body)));
     }
     std::string answer;
-    if (!call->read_all(answer, k_max_response_bytes, ex.client_probe)) return transport_failure(ex, *call);
+    if (!call->read_all(answer, k_max_response_bytes, ex.client_probe))
+        return transport_failure(ex, *call);
     ex.finisher->record().ttft_ms = gateway::ms_since(ex.finisher->record().received);
     json message = parse_json_or_discarded(answer);
     json completion;
@@ -345,8 +371,10 @@ http::Response chat_to_anthropic(Exchange ex, const json& body, const gateway::R
         completion = translate::response_from_anthropic(message, route.requested);
     } catch (const translate::UpstreamFormatError& e) {
         ex.finisher->record().upstream_failed = true;
-        return openai_error(ex, {502, "server_error",
-                                 "provider '" + route.provider->name + "' answered in a form otari cannot translate: " + e.what(),
+        return openai_error(ex, {502,
+                                 "server_error",
+                                 "provider '" + route.provider->name +
+                                     "' answered in a form otari cannot translate: " + e.what(),
                                  {}});
     }
     translate::TokenUsage usage;
