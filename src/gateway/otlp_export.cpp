@@ -13,7 +13,7 @@ constexpr auto k_flush_interval = std::chrono::milliseconds(500);
 
 std::string random_hex(size_t bytes) {
     static constexpr char k_digits[] = "0123456789abcdef";
-    std::string seed = util::random_base62(bytes * 2);
+    std::string seed = util::random_id_base62(bytes * 2);
     std::string out;
     for (char c : seed) out.push_back(k_digits[static_cast<unsigned char>(c) % 16]);
     return out;

@@ -181,7 +181,8 @@ class ChunkRelay : public EventTranslator {
 class MessagesToChunksTranslator : public EventTranslator {
   public:
     MessagesToChunksTranslator(std::string client_model, bool include_usage)
-        : m_stream(std::move(client_model), "chatcmpl-" + util::random_base62(24), include_usage) {}
+        : m_stream(std::move(client_model), "chatcmpl-" + util::random_id_base62(24),
+                   include_usage) {}
 
     std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {
         if (event.event != "error") return std::nullopt;

@@ -27,7 +27,7 @@ class ChunksToMessagesTranslator : public EventTranslator {
     ChunksToMessagesTranslator(std::string client_model, const translate::Profile& profile,
                                int64_t input_estimate, translate::ToolNameMap names)
         : m_names(std::move(names)),
-          m_stream(std::move(client_model), "msg_" + util::random_base62(24), profile,
+          m_stream(std::move(client_model), "msg_" + util::random_id_base62(24), profile,
                    input_estimate, &m_names) {}
 
     std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {

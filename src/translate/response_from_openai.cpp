@@ -14,7 +14,7 @@ std::string message_id_for(const json& completion) {
         const auto& id = it->get_ref<const std::string&>();
         return id.rfind("msg_", 0) == 0 ? id : "msg_" + id;
     }
-    return "msg_" + util::random_base62(24);
+    return "msg_" + util::random_id_base62(24);
 }
 
 void throw_if_reported_error(const json& completion, const json& choice) {

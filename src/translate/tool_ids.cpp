@@ -85,7 +85,7 @@ bool is_valid_client_tool_id(std::string_view id) {
 }
 
 std::string client_tool_id(std::string_view upstream_id) {
-    if (upstream_id.empty()) return "toolu_" + util::random_base62(24);
+    if (upstream_id.empty()) return "toolu_" + util::random_id_base62(24);
     if (is_valid_client_tool_id(upstream_id) &&
         upstream_id.substr(0, kEscapePrefix.size()) != kEscapePrefix) {
         return std::string(upstream_id);

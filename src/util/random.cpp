@@ -1,28 +1,77 @@
 #include "util/random.hpp"
 
+#include <pthread.h>
 #include <sys/random.h>
 
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
 #include <stdexcept>
 
 namespace otari::util {
+namespace {
+
+constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+// Appends base62 characters drawn from `bytes` to `out` until it has `length`; returns how many
+// bytes were used. Rejection sampling keeps the distribution uniform: 248 = 4 * 62.
+size_t append_base62(std::string& out, size_t length, const unsigned char* bytes, size_t count) {
+    size_t used = 0;
+    while (used < count && out.size() < length) {
+        unsigned char b = bytes[used++];
+        if (b < 248) out.push_back(k_alphabet[b % 62]);
+    }
+    return used;
+}
+
+size_t fill_random(unsigned char* buf, size_t size) {
+    ssize_t got;
+    do {
+        got = ::getrandom(buf, size, 0);
+    } while (got < 0 && errno == EINTR);
+    if (got <= 0) throw std::runtime_error("getrandom failed");
+    return size_t(got);
+}
+
+// A fork copies every read-ahead block; the child must not hand out its parent's next ids.
+std::atomic<unsigned> g_fork_generation{0};
+const int g_fork_hook = pthread_atfork(nullptr, nullptr, [] { ++g_fork_generation; });
+
+struct ReadAhead {
+    unsigned char bytes[256];
+    size_t next = sizeof bytes;
+    unsigned generation = 0;
+};
+
+}  // namespace
 
 std::string random_base62(size_t length) {
-    static constexpr char k_alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     std::string out;
     out.reserve(length);
     unsigned char buf[64];
+    while (out.size() < length) append_base62(out, length, buf, fill_random(buf, sizeof buf));
+    return out;
+}
+
+std::string random_id_base62(size_t length) {
+    thread_local ReadAhead pool;
+    (void)g_fork_hook;
+    std::string out;
+    out.reserve(length);
     while (out.size() < length) {
-        ssize_t got = ::getrandom(buf, sizeof buf, 0);
-        if (got <= 0) throw std::runtime_error("getrandom failed");
-        for (ssize_t i = 0; i < got && out.size() < length; ++i) {
-            // Rejection sampling keeps the distribution uniform: 248 = 4 * 62.
-            if (buf[i] < 248) out.push_back(k_alphabet[buf[i] % 62]);
+        unsigned generation = g_fork_generation.load(std::memory_order_relaxed);
+        if (pool.next == sizeof pool.bytes || pool.generation != generation) {
+            for (size_t filled = 0; filled < sizeof pool.bytes;)
+                filled += fill_random(pool.bytes + filled, sizeof pool.bytes - filled);
+            pool.next = 0;
+            pool.generation = generation;
         }
+        pool.next +=
+            append_base62(out, length, pool.bytes + pool.next, sizeof pool.bytes - pool.next);
     }
     return out;
 }
 
-std::string new_request_id() { return "req_" + random_base62(24); }
+std::string new_request_id() { return "req_" + random_id_base62(24); }
 
 }  // namespace otari::util
