@@ -1,5 +1,6 @@
 #include "providers/openai.hpp"
 
+#include <algorithm>
 #include <variant>
 
 #include "providers/sse_stream.hpp"
@@ -156,13 +157,17 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
     require_api_key(*route.provider);
     const translate::Profile& profile = translate::profile_for(route.provider->profile);
     translate::ToolNameMap names(body, profile);
-    const int64_t input_estimate = ex.finisher->record().request_bytes / 4;
+    const auto request_bytes = size_t(std::max<int64_t>(0, ex.finisher->record().request_bytes));
+    const int64_t input_estimate = int64_t(request_bytes / 4);
     upstream::Request request;
     try {
-        request.body =
-            dump_json(movable ? translate::request_to_openai(std::move(*movable),
-                                                             route.upstream_model, profile)
-                              : translate::request_to_openai(body, route.upstream_model, profile));
+        // The translation is about as long as the client's request (a little shorter: fields
+        // dropped, blocks flattened); a margin covers the cases it grows.
+        request.body = dump_json(
+            movable
+                ? translate::request_to_openai(std::move(*movable), route.upstream_model, profile)
+                : translate::request_to_openai(body, route.upstream_model, profile),
+            request_bytes + request_bytes / 8 + 256);
     } catch (const translate::TranslateError& e) {
         throw api::invalid_request(e.what());
     }

@@ -676,8 +676,9 @@ bool JsonCursor::skip() {
     return true;
 }
 
-std::string dump_json(const json& value) {
+std::string dump_json(const json& value, size_t size_hint) {
     std::string out;
+    out.reserve(size_hint);
     if (FastWriter(out).value(value)) return out;
     return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -11,8 +11,10 @@ using json = nlohmann::ordered_json;
 
 // Serialize without throwing on invalid UTF-8 from upstreams: bad bytes
 // become U+FFFD instead of an exception. The same text as
-// value.dump(-1, ' ', false, json::error_handler_t::replace).
-std::string dump_json(const json& value);
+// value.dump(-1, ' ', false, json::error_handler_t::replace). `size_hint`, when the caller
+// knows about how long the text will be (a translated body: its source's length), is reserved
+// up front so a large document is not copied each time the text outgrows its buffer.
+std::string dump_json(const json& value, size_t size_hint = 0);
 
 // The same value as json::parse(text), or the same json::parse_error thrown.
 json parse_json(std::string_view text);
