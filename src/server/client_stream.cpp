@@ -13,7 +13,7 @@
 namespace otari::server {
 namespace {
 
-// Reads take up to this much at a time; larger reads go straight to the caller.
+// Reads take up to this much at a time.
 constexpr size_t k_read_chunk = 16 * 1024;
 // Collected output beyond this is sent at once instead of being copied.
 constexpr size_t k_write_collect = 64 * 1024;
@@ -80,7 +80,7 @@ void ClientStream::get_local_ip_and_port(std::string& ip, int& port) const {
 }
 
 bool ClientStream::is_readable() const {
-    return m_in_pos < m_in.size() || poll_one(m_sock, POLLIN, m_read_timeout_ms) > 0;
+    return m_in_pos < m_in_len || poll_one(m_sock, POLLIN, m_read_timeout_ms) > 0;
 }
 
 bool ClientStream::alive() const {
@@ -104,19 +104,17 @@ bool ClientStream::is_writable() const {
     return !m_failed && alive();
 }
 
-// Read what is available into m_in, waiting up to `timeout_ms` when nothing is; false at end
-// of stream, on error or timeout.
+// Read what is available into the (drained) input buffer, waiting up to `timeout_ms` when
+// nothing is; false at end of stream, on error or timeout.
 bool ClientStream::fill(int timeout_ms) {
-    if (m_in_pos == m_in.size()) {
-        m_in.clear();
-        m_in_pos = 0;
-    }
-    size_t old = m_in.size();
-    m_in.resize(old + k_read_chunk);
+    m_in_pos = 0;
+    m_in_len = 0;
+    // Not zeroed: recv writes what is read, and only that much is ever read back.
+    if (!m_in) m_in = std::make_unique_for_overwrite<char[]>(k_read_chunk);
     for (bool waited = false;;) {
-        ssize_t n = ::recv(m_sock, m_in.data() + old, k_read_chunk, MSG_DONTWAIT);
+        ssize_t n = ::recv(m_sock, m_in.get(), k_read_chunk, MSG_DONTWAIT);
         if (n > 0) {
-            m_in.resize(old + size_t(n));
+            m_in_len = size_t(n);
             return true;
         }
         if (n < 0 && errno == EINTR) continue;
@@ -124,19 +122,18 @@ bool ClientStream::fill(int timeout_ms) {
             waited = true;
             if (poll_one(m_sock, POLLIN, timeout_ms) > 0) continue;
         }
-        m_in.resize(old);
         return false;
     }
 }
 
 bool ClientStream::wait_request(time_t timeout_sec) {
-    if (m_in_pos < m_in.size()) return true;
+    if (m_in_pos < m_in_len) return true;
     if (!flush()) return false;
     return fill(int(timeout_sec * 1000));
 }
 
 ssize_t ClientStream::read(char* ptr, size_t size) {
-    if (m_in_pos == m_in.size()) {
+    if (m_in_pos == m_in_len) {
         if (!m_out.empty() && !flush()) return -1;
         if (!fill(m_read_timeout_ms)) {
             // End of stream reads 0, as recv would; a timeout or an error -1.
@@ -145,8 +142,8 @@ ssize_t ClientStream::read(char* ptr, size_t size) {
             return n == 0 ? 0 : -1;
         }
     }
-    size_t n = std::min(size, m_in.size() - m_in_pos);
-    std::memcpy(ptr, m_in.data() + m_in_pos, n);
+    size_t n = std::min(size, m_in_len - m_in_pos);
+    std::memcpy(ptr, m_in.get() + m_in_pos, n);
     m_in_pos += n;
     return ssize_t(n);
 }

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <memory>
 #include <string>
 
 namespace otari::server {
@@ -46,7 +47,8 @@ class ClientStream final : public httplib::Stream {
     socket_t m_sock;
     int m_read_timeout_ms;
     int m_write_timeout_ms;
-    std::string m_in;
+    std::unique_ptr<char[]> m_in;  // input read ahead of the parser: [m_in_pos, m_in_len)
+    size_t m_in_len = 0;
     size_t m_in_pos = 0;
     std::string m_out;
     bool m_failed = false;
