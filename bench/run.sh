@@ -220,6 +220,29 @@ for scenario in native-small translated-small translated-cc; do
     pair "$scenario-paced-c256" "$route" "$kind" paced 256 "$paced_seconds"
     HWM[$scenario]=$(awk '/^VmHWM/ {print $2}' "/proc/$otari_pid/status" 2>/dev/null || true)
 done
+# At c=1 every hop between otari and its peers on the other CPU is a cross-CPU wakeup, which on
+# a VM whose idle vCPUs halt (no guest halt polling) costs tens of µs each: otari's path has four
+# (client -> otari -> upstream -> otari -> client), the direct call none. Two more c=1 pairs
+# separate that cost from otari's own: the direct call with the upstream moved to otari's CPU
+# (what two of those wakeups cost), and otari moved to the client's and upstream's CPU.
+onecore=translated-small-stream-c1
+if [[ -z $only || $onecore-onecore == *"$only"* ]] && otari_alive && ((gw_cpu != up_cpu)); then
+    taskset -a -p -c "$gw_cpu" "$up_pid" >/dev/null
+    measure direct "$onecore-crosscpu" "http://127.0.0.1:$up_port/v1/chat/completions" \
+        "$tmp/small.direct-translated.stream.json" 1 "$seconds"
+    taskset -a -p -c "$up_cpu" "$up_pid" >/dev/null
+    taskset -a -p -c "$up_cpu" "$otari_pid" >/dev/null
+    for kind in small cc; do
+        id=translated-$kind-stream-c1-onecore
+        ids+=("$id")
+        measure direct "$id" "http://127.0.0.1:$up_port/v1/chat/completions" \
+            "$tmp/$kind.direct-translated.stream.json" 1 "$seconds"
+        measure otari "$id" "http://127.0.0.1:$gw_port/v1/messages" \
+            "$tmp/$kind.translated.stream.json" 1 "$seconds" -H "Authorization: Bearer $token" \
+            -H "anthropic-version: 2023-06-01"
+    done
+    taskset -a -p -c "$gw_cpu" "$otari_pid" >/dev/null
+fi
 rss_after_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$otari_pid/status" 2>/dev/null || echo 0)
 hwm_all_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$otari_pid/status" 2>/dev/null || echo 0)
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -251,6 +274,15 @@ report() {
             "${CPU[otari:$id]:-n/a}" "${UPCPU[direct:$id]:-n/a}" "$(jget "$d" errors)" "$(jget "$o" errors)"
     done
     echo
+    local same=${J[direct:translated-small-stream-c1]:-} cross=${J[direct:translated-small-stream-c1-crosscpu]:-}
+    if [[ -n $same && -n $cross ]]; then
+        echo "Cross-CPU wakeups: the direct c=1 small stream has p50 $(jget "$same" lat_p50_ms) ms with" \
+            "the upstream on the client's CPU and $(jget "$cross" lat_p50_ms) ms with it on otari's CPU" \
+            "($(diff_ms "$(jget "$same" lat_p50_ms)" "$(jget "$cross" lat_p50_ms)") ms for two" \
+            "cross-CPU wakeups; otari's path has four more than the direct call). The *-onecore rows" \
+            "run otari on the client's and upstream's CPU."
+        echo
+    fi
     echo "Memory (otari): idle RSS ${rss_idle_kb} kB after start; peak RSS (VmHWM) during 256" \
         "model-paced streams: native ${HWM[native-small]:-n/a} kB, translated ${HWM[translated-small]:-n/a} kB," \
         "translated Claude-Code-sized ${HWM[translated-cc]:-n/a} kB (n/a: not run);" \
@@ -318,6 +350,10 @@ target_rows() {
         "$(awk -v v="$cpu" 'BEGIN {if (v != "") printf "%.3f", v / 1000}')" "<=" 0.5 ms
     target "added TTFT p50 at c=1 (small)" "$(added ttft_p50_ms translated-small-stream-c1)" "<=" 0.2 ms
     target "added TTFT p50 at c=1 (Claude-Code-sized)" "$(added ttft_p50_ms translated-cc-stream-c1)" "<=" 0.2 ms
+    target "added TTFT p50 at c=1 (small), otari on the client's and upstream's CPU" \
+        "$(added ttft_p50_ms translated-small-stream-c1-onecore)" "<=" 0.2 ms
+    target "added TTFT p50 at c=1 (Claude-Code-sized), otari on the client's and upstream's CPU" \
+        "$(added ttft_p50_ms translated-cc-stream-c1-onecore)" "<=" 0.2 ms
     # Two readings of "256 concurrent streams": unpaced, the driver keeps the gateway saturated
     # (closed loop: the mean latency is 256 / throughput, so this row follows the req/s target);
     # model-paced, 256 streams open at once as real clients hold them.
