@@ -533,13 +533,24 @@ class FastWriter {
     // False on invalid UTF-8 (what nlohmann would replace); `m_out` then holds a partial string.
     bool string(std::string_view s) {
         static constexpr char k_hex[] = "0123456789abcdef";
+        const char* first_stop = plain_run_end(s.data(), s.data() + s.size());
+        if (first_stop == s.data() + s.size()) {
+            // Nothing to escape (keys, ids, most values): the quotes and the text in one append.
+            const size_t at = m_out.size();
+            m_out.append(s.size() + 2, '"');
+            if (!s.empty()) std::memcpy(m_out.data() + at + 1, s.data(), s.size());
+            return true;
+        }
         m_out.push_back('"');
         const auto* p = reinterpret_cast<const unsigned char*>(s.data());
         const auto* end = p + s.size();
+        const auto* stop = reinterpret_cast<const unsigned char*>(first_stop);
         while (p < end) {
             const auto* run = p;
-            p = reinterpret_cast<const unsigned char*>(plain_run_end(
-                reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(end)));
+            p = stop ? stop
+                     : reinterpret_cast<const unsigned char*>(plain_run_end(
+                           reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(end)));
+            stop = nullptr;
             m_out.append(reinterpret_cast<const char*>(run), size_t(p - run));
             if (p == end) break;
             unsigned char c = *p;
