@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "util/json.hpp"
 
@@ -17,6 +18,15 @@ inline json object_with_room(size_t members) {
     json out = json::object();
     out.get_ref<json::object_t&>().reserve(members);
     return out;
+}
+
+// object[key], or null when `object` is not an object or has no such member. Never a copy:
+// `o.contains(k) ? o[k] : json()` is a prvalue, so it deep-copies the member it picks.
+inline const json& member(const json& object, std::string_view key) {
+    static const json k_null;
+    if (!object.is_object()) return k_null;
+    auto it = object.find(key);
+    return it == object.end() ? k_null : *it;
 }
 
 // {k1: v1, k2: v2} with both values moved in: a braced initializer list copies its values,

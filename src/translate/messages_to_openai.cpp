@@ -103,7 +103,7 @@ class Converter {
     void convert(const json& message) {
         if (!message.is_object()) throw TranslateError("messages: each message must be an object");
         const std::string& role = string_member(message, "role");
-        const json& content = message.contains("content") ? message["content"] : json();
+        const json& content = member(message, "content");
         if (role == "user") {
             convert_user(content);
         } else if (role == "assistant") {
@@ -226,7 +226,7 @@ class Converter {
         if (id.empty()) throw TranslateError("tool_result block without a tool_use_id");
         std::string text;
         json images = json::array();
-        const json& content = block.contains("content") ? block["content"] : json();
+        const json& content = member(block, "content");
         if (content.is_string()) {
             text = content.get<std::string>();
         } else if (content.is_array()) {
@@ -303,7 +303,7 @@ class Converter {
             append_joined(text, string_member(source, "data"), "\n\n");
             if (!text.empty()) parts.push_back(text_part(std::move(text)));
         } else if (type == "content") {
-            const json& inner = source.contains("content") ? source["content"] : json();
+            const json& inner = member(source, "content");
             if (inner.is_string()) {
                 if (!inner.get_ref<const std::string&>().empty()) parts.push_back(text_part(inner));
             } else if (inner.is_array()) {

@@ -21,13 +21,6 @@ bool has(const json& object, const char* key) {
     return object.is_object() && object.contains(key) && object[key].is_number();
 }
 
-const json& member(const json& object, const char* key) {
-    static const json null_value;
-    if (!object.is_object()) return null_value;
-    auto it = object.find(key);
-    return it == object.end() ? null_value : *it;
-}
-
 // Rewrite single-quoted strings as double-quoted and drop trailing commas; the JSON5-ish
 // slips some models make (spec §2.2).
 std::string repair_json(std::string_view text) {

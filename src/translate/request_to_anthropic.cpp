@@ -18,13 +18,6 @@ struct Turn {
 };
 
 // The member `key` of `object`, or a null json when absent (no copy either way).
-const json& member(const json& object, std::string_view key) {
-    static const json k_null;
-    if (!object.is_object()) return k_null;
-    auto it = object.find(key);
-    return it == object.end() ? k_null : *it;
-}
-
 // The string member `key`, or `fallback` when absent or not a string.
 std::string string_member(const json& object, std::string_view key, std::string fallback = "") {
     const json& value = member(object, key);

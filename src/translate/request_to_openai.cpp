@@ -35,13 +35,6 @@ bool is_translated_field(std::string_view key) {
     return false;
 }
 
-const json& member(const json& object, const char* key) {
-    static const json null_value;
-    if (!object.is_object()) return null_value;
-    auto it = object.find(key);
-    return it == object.end() ? null_value : *it;
-}
-
 void reject_inexpressible(const json& request) {
     const json& mcp = member(request, "mcp_servers");
     if (mcp.is_array() ? !mcp.empty() : !mcp.is_null()) {

@@ -50,7 +50,7 @@ json response_from_openai(const json& chat_completion, const std::string& client
     if (!chat_completion.is_object()) {
         throw UpstreamFormatError("the upstream answer is not a JSON object");
     }
-    const json& choices = chat_completion.contains("choices") ? chat_completion["choices"] : json();
+    const json& choices = member(chat_completion, "choices");
     if (chat_completion.contains("error") && !chat_completion["error"].is_null()) {
         throw_if_reported_error(chat_completion, json::object());
     }
@@ -59,7 +59,7 @@ json response_from_openai(const json& chat_completion, const std::string& client
     }
     const json& choice = choices[0];
     throw_if_reported_error(chat_completion, choice);
-    const json& message = choice.contains("message") ? choice["message"] : json();
+    const json& message = member(choice, "message");
     if (!message.is_object()) throw UpstreamFormatError("the upstream answer has no message");
 
     json content = json::array();

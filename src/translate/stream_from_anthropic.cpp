@@ -6,13 +6,6 @@
 namespace otari::translate {
 namespace {
 
-const json& member(const json& object, std::string_view key) {
-    static const json k_null;
-    if (!object.is_object()) return k_null;
-    auto it = object.find(key);
-    return it == object.end() ? k_null : *it;
-}
-
 // The string member `key`, or "" when absent or not a string.
 const std::string& text_member(const json& object, std::string_view key) {
     static const std::string k_empty;

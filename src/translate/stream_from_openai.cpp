@@ -15,13 +15,6 @@ void append_event(std::string& out, std::string_view name, std::string_view data
     out += "\n\n";
 }
 
-const json& member(const json& object, const char* key) {
-    static const json null_value;
-    if (!object.is_object()) return null_value;
-    auto it = object.find(key);
-    return it == object.end() ? null_value : *it;
-}
-
 const std::string& string_or_empty(const json& value) {
     static const std::string empty;
     return value.is_string() ? value.get_ref<const std::string&>() : empty;

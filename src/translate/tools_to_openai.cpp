@@ -159,8 +159,7 @@ void convert_tools(const json& anthropic_request, json* stealable_request, const
     }
     if (tools.empty()) return;
 
-    const json& choice =
-        anthropic_request.contains("tool_choice") ? anthropic_request["tool_choice"] : json();
+    const json& choice = member(anthropic_request, "tool_choice");
     json openai_choice;
     bool parallel_disabled = false;
     if (choice.is_object()) {
