@@ -169,7 +169,7 @@ class Converter {
     void convert_assistant(const json& content) {
         if (content.is_string()) {
             if (!content.get_ref<const std::string&>().empty()) {
-                m_messages.push_back({{"role", "assistant"}, {"content", content}});
+                m_messages.push_back(object_of("role", "assistant", "content", content));
             }
             return;
         }
@@ -213,12 +213,14 @@ class Converter {
         auto input = block.find("input");
         std::string arguments =
             input != block.end() && !input->is_null() ? dump_json(*input) : "{}";
-        return json{{"id", upstream_tool_id(id, m_profile)},
-                    {"type", "function"},
-                    {"function",
-                     {{"name", upstream_tool_name(string_member(block, "name"),
-                                                  m_profile.max_tool_name_length)},
-                      {"arguments", std::move(arguments)}}}};
+        json call = object_with_room(3);
+        call["id"] = upstream_tool_id(id, m_profile);
+        call["type"] = "function";
+        call["function"] = object_of(
+            "name",
+            upstream_tool_name(string_member(block, "name"), m_profile.max_tool_name_length),
+            "arguments", std::move(arguments));
+        return call;
     }
 
     json tool_message(const json& block, json& follow_up_images) const {
@@ -259,7 +261,9 @@ class Converter {
         }
         if (block.value("is_error", false) == true)
             text = text.empty() ? "Error" : "Error: " + text;
-        json message = {{"role", "tool"}, {"tool_call_id", upstream_tool_id(id, m_profile)}};
+        json message = object_with_room(3);
+        message["role"] = "tool";
+        message["tool_call_id"] = upstream_tool_id(id, m_profile);
         if (!images.empty() && m_profile.tool_content_parts) {
             json parts = json::array();
             if (!text.empty()) parts.push_back(text_part(std::move(text)));
