@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <thread>
 
@@ -120,6 +122,19 @@ void fill_error(api::Flavor flavor, int status, const std::string& message,
     res.set_content(out.body, "application/json");
 }
 
+// httplib reads a body in 4 KB pieces appended to `req.body`, which this runs before: with
+// the announced length reserved, a large body is not copied each time the string regrows.
+// Capped, so a length announced but never sent holds little; bodies over the limit get 413.
+void reserve_announced_body(const httplib::Request& req, size_t max_body) {
+    constexpr size_t k_max_reserve = 1024 * 1024;
+    const std::string& text = req.get_header_value("Content-Length");
+    size_t length = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
+    if (ec != std::errc() || end != text.data() + text.size() || length > max_body) return;
+    // The body is the handler's once routed (it is moved out there), so it may be shaped here.
+    const_cast<httplib::Request&>(req).body.reserve(std::min(length, k_max_reserve));
+}
+
 std::string request_id_of(const httplib::Response& res) {
     return res.has_header("request-id") ? res.get_header_value("request-id")
                                         : util::new_request_id();
@@ -147,7 +162,9 @@ Server::Server(Options options, std::vector<Route> routes)
     svr.new_task_queue = [max_threads, idle] { return new ElasticPool(max_threads, idle); };
 
     const bool check_host = is_loopback_host(m_options.host);
-    svr.set_pre_routing_handler([check_host](const httplib::Request& req, httplib::Response& res) {
+    const size_t max_body = m_options.max_body_bytes;
+    svr.set_pre_routing_handler([check_host, max_body](const httplib::Request& req,
+                                                       httplib::Response& res) {
         res.set_header("request-id", util::new_request_id());
         if (check_host && req.has_header("Host") &&
             !is_loopback_host_header(req.get_header_value("Host"))) {
@@ -158,6 +175,7 @@ Server::Server(Options options, std::vector<Route> routes)
                        request_id_of(res), res);
             return httplib::Server::HandlerResponse::Handled;
         }
+        reserve_announced_body(req, max_body);
         return httplib::Server::HandlerResponse::Unhandled;
     });
     svr.set_error_handler(httplib::Server::HandlerWithResponse(
