@@ -160,26 +160,31 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
     const auto request_bytes = size_t(std::max<int64_t>(0, ex.finisher->record().request_bytes));
     const int64_t input_estimate = int64_t(request_bytes / 4);
     upstream::Request request;
+    json translated;
     try {
+        translated = movable ? translate::request_to_openai(std::move(*movable),
+                                                            route.upstream_model, profile)
+                             : translate::request_to_openai(body, route.upstream_model, profile);
         // The translation is about as long as the client's request (a little shorter: fields
         // dropped, blocks flattened); a margin covers the cases it grows.
-        request.body = dump_json(
-            movable
-                ? translate::request_to_openai(std::move(*movable), route.upstream_model, profile)
-                : translate::request_to_openai(body, route.upstream_model, profile),
-            request_bytes + request_bytes / 8 + 256);
+        request.body = dump_json(translated, request_bytes + request_bytes / 8 + 256);
     } catch (const translate::TranslateError& e) {
         throw api::invalid_request(e.what());
     }
-    // What the translation left of the client's request is not read again while the upstream
-    // answers: an open stream should not hold it.
-    if (movable) *movable = json();
+    // Neither the translation nor what it left of the client's request is read again: an open
+    // stream should not hold them. They are freed while the upstream works on the request, so
+    // freeing a large tree does not delay sending it.
+    auto free_request_trees = [&translated, movable] {
+        translated = json();
+        if (movable) *movable = json();
+    };
     request.url = route.provider->base_url + "/chat/completions";
     request.headers = openai_upstream_headers(*route.provider, stream);
     request.headers_timeout_ms = ex.first_byte_timeout_ms;
     auto call = std::make_unique<upstream::Call>(std::move(request));
     ex.finisher->watch(call->stats());
-    if (!call->wait_headers(ex.client_probe)) return transport_failure(ex, *call);
+    if (!call->wait_headers(ex.client_probe, free_request_trees))
+        return transport_failure(ex, *call);
     if (auto id = call->headers().get("x-request-id"))
         ex.finisher->record().upstream_request_id = std::string(*id);
     if (call->status() < 200 || call->status() >= 300) return upstream_error(ex, *call);

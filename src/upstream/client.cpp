@@ -162,7 +162,7 @@ size_t Call::on_body(char* data, size_t size, size_t count, void* self_ptr) {
 }
 
 void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive,
-                const std::function<bool()>& done) {
+                const std::function<bool()>& done, std::function<void()>* before_wait) {
     auto deadline = std::chrono::steady_clock::now() + max_wait;
     auto next_probe = std::chrono::steady_clock::now() + k_probe_interval;
     // The last pump ended on a transfer step that read the socket dry, and nothing can be
@@ -172,6 +172,12 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
     m_drained = false;
     // Until curl's sockets have something, the next client probe or the deadline.
     auto wait_for_sockets = [&](std::chrono::steady_clock::time_point now) {
+        if (before_wait && *before_wait && request_sent()) {
+            std::function<void()> work = std::move(*before_wait);
+            *before_wait = nullptr;
+            work();
+            now = std::chrono::steady_clock::now();
+        }
         auto until = std::min(deadline, next_probe);
         int wait_ms =
             int(std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count());
@@ -237,7 +243,9 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
     }
 }
 
-bool Call::wait_headers(const http::ClientProbe& client_alive) {
+bool Call::wait_headers(const http::ClientProbe& client_alive,
+                        const std::function<void()>& meanwhile) {
+    std::function<void()> pending = meanwhile;
     const bool gated = m_request.headers_timeout_ms > 0;
     const auto deadline =
         m_started + std::chrono::milliseconds(gated ? m_request.headers_timeout_ms : 0);
@@ -259,14 +267,24 @@ bool Call::wait_headers(const http::ClientProbe& client_alive) {
             }
             wait = left;
         }
-        pump(wait, client_alive, [this] { return m_headers_done; });
+        pump(
+            wait, client_alive, [this] { return m_headers_done; }, &pending);
     }
+    if (pending) pending();
     if (!m_headers_done && m_failure == Failure::none && m_finished) {
         m_failure = Failure::transport;
         m_error = "upstream closed the connection without a response";
     }
     if (m_headers_done) release_sent_body();
     return m_headers_done;
+}
+
+bool Call::request_sent() const {
+    long header_bytes = 0;
+    curl_off_t body_bytes = 0;
+    curl_easy_getinfo(m_impl->easy, CURLINFO_REQUEST_SIZE, &header_bytes);
+    curl_easy_getinfo(m_impl->easy, CURLINFO_SIZE_UPLOAD_T, &body_bytes);
+    return header_bytes > 0 && body_bytes >= curl_off_t(m_stats->bytes_sent);
 }
 
 void Call::release_sent_body() {

@@ -4,6 +4,7 @@
 // body bytes as they arrive. Connections are kept alive and reused by later calls on the same
 // thread (each worker thread owns one curl multi handle and its connection cache).
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,7 +64,11 @@ class Call {
 
     // Block until the status and headers are in (true), or the transfer failed or the client
     // went away (false; see failure()). `client_alive` is polled about every 250 ms.
-    bool wait_headers(const http::ClientProbe& client_alive);
+    // `meanwhile`, when given, runs exactly once: once curl has written the whole request, before
+    // the next wait for the answer (or at the end, when the answer or a failure came first). For
+    // work that should not delay sending (freeing what built the request).
+    bool wait_headers(const http::ClientProbe& client_alive,
+                      const std::function<void()>& meanwhile = {});
 
     enum class Read { data, idle, end, failed };
     // Move buffered body bytes into `out` (appending). Waits up to `max_wait` for bytes:
@@ -89,9 +94,13 @@ class Call {
     struct Impl;
     static size_t on_header(char* data, size_t size, size_t count, void* self);
     static size_t on_body(char* data, size_t size, size_t count, void* self);
+    // curl has written the request line, the headers and the whole body.
+    bool request_sent() const;
     // Run curl until `done()` or the wait expires; false when the transfer ended or failed.
+    // `before_wait`, when set, runs before the first wait that follows the whole request going
+    // out, and is then cleared.
     void pump(std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive,
-              const std::function<bool()>& done);
+              const std::function<bool()>& done, std::function<void()>* before_wait = nullptr);
     // Frees the request body once curl has sent all of it: a stream stays open long after,
     // and a Claude-Code-sized body is tens of KB per stream.
     void release_sent_body();
