@@ -1,13 +1,11 @@
 // upstream::Call against a real HTTP server on loopback: when the work handed to wait_headers
 // runs.
 #include <doctest/doctest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <mutex>
 
 #include "support/fake_upstream.hpp"
+#include "support/http_client.hpp"
 #include "upstream/client.hpp"
 
 using namespace otari;
@@ -19,19 +17,6 @@ namespace {
 void init_curl() {
     static std::once_flag once;
     std::call_once(once, [] { upstream::global_init(); });
-}
-
-// A loopback port with nothing listening on it.
-int closed_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
 }
 
 }  // namespace
@@ -70,7 +55,8 @@ TEST_SUITE("integration::upstream_call") {
     TEST_CASE("the work given to wait_headers runs once when the upstream cannot be reached") {
         init_curl();
         upstream::Request request;
-        request.url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/v1/chat/completions";
+        request.url =
+            "http://127.0.0.1:" + std::to_string(free_loopback_port()) + "/v1/chat/completions";
         request.body = "{}";
         upstream::Call call(std::move(request));
         int runs = 0;
