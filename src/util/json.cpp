@@ -533,8 +533,10 @@ class FastWriter {
     // False on invalid UTF-8 (what nlohmann would replace); `m_out` then holds a partial string.
     bool string(std::string_view s) {
         static constexpr char k_hex[] = "0123456789abcdef";
-        const char* first_stop = plain_run_end(s.data(), s.data() + s.size());
-        if (first_stop == s.data() + s.size()) {
+        const char* p = s.data();
+        const char* const end = p + s.size();
+        const char* stop = plain_run_end(p, end);
+        if (stop == end) {
             // Nothing to escape (keys, ids, most values): the quotes and the text in one append.
             const size_t at = m_out.size();
             m_out.append(s.size() + 2, '"');
@@ -542,54 +544,49 @@ class FastWriter {
             return true;
         }
         m_out.push_back('"');
-        const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-        const auto* end = p + s.size();
-        const auto* stop = reinterpret_cast<const unsigned char*>(first_stop);
-        while (p < end) {
-            const auto* run = p;
-            p = stop ? stop
-                     : reinterpret_cast<const unsigned char*>(plain_run_end(
-                           reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(end)));
-            stop = nullptr;
-            m_out.append(reinterpret_cast<const char*>(run), size_t(p - run));
-            if (p == end) break;
-            unsigned char c = *p;
+        for (;;) {
+            m_out.append(p, size_t(stop - p));
+            if (stop == end) break;
+            p = stop;
+            const auto c = static_cast<unsigned char>(*p);
             if (c >= 0x80) {
-                size_t n = utf8_sequence(p, end);
+                size_t n = utf8_sequence(reinterpret_cast<const unsigned char*>(p),
+                                         reinterpret_cast<const unsigned char*>(end));
                 if (n == 0) return false;
-                m_out.append(reinterpret_cast<const char*>(p), n);
+                m_out.append(p, n);
                 p += n;
-                continue;
-            }
-            ++p;
-            switch (c) {
-                case '"':
-                    m_out.append("\\\"");
-                    break;
-                case '\\':
-                    m_out.append("\\\\");
-                    break;
-                case '\b':
-                    m_out.append("\\b");
-                    break;
-                case '\t':
-                    m_out.append("\\t");
-                    break;
-                case '\n':
-                    m_out.append("\\n");
-                    break;
-                case '\f':
-                    m_out.append("\\f");
-                    break;
-                case '\r':
-                    m_out.append("\\r");
-                    break;
-                default: {
-                    char esc[6] = {'\\', 'u', '0', '0', k_hex[c >> 4], k_hex[c & 0xF]};
-                    m_out.append(esc, sizeof esc);
-                    break;
+            } else {
+                ++p;
+                switch (c) {
+                    case '"':
+                        m_out.append("\\\"");
+                        break;
+                    case '\\':
+                        m_out.append("\\\\");
+                        break;
+                    case '\b':
+                        m_out.append("\\b");
+                        break;
+                    case '\t':
+                        m_out.append("\\t");
+                        break;
+                    case '\n':
+                        m_out.append("\\n");
+                        break;
+                    case '\f':
+                        m_out.append("\\f");
+                        break;
+                    case '\r':
+                        m_out.append("\\r");
+                        break;
+                    default: {
+                        char esc[6] = {'\\', 'u', '0', '0', k_hex[c >> 4], k_hex[c & 0xF]};
+                        m_out.append(esc, sizeof esc);
+                        break;
+                    }
                 }
             }
+            stop = plain_run_end(p, end);
         }
         m_out.push_back('"');
         return true;
