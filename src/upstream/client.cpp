@@ -288,12 +288,7 @@ bool Call::request_sent() const {
 }
 
 void Call::release_sent_body() {
-    if (m_request.body.empty()) return;
-    curl_off_t sent = 0;
-    if (curl_easy_getinfo(m_impl->easy, CURLINFO_SIZE_UPLOAD_T, &sent) == CURLE_OK &&
-        sent >= curl_off_t(m_request.body.size())) {
-        std::string().swap(m_request.body);
-    }
+    if (!m_request.body.empty() && request_sent()) std::string().swap(m_request.body);
 }
 
 Call::Read Call::read(std::string& out, std::chrono::milliseconds max_wait,
