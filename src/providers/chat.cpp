@@ -6,6 +6,7 @@
 #include "providers/openai.hpp"
 #include "providers/sse_stream.hpp"
 #include "translate/anthropic_errors.hpp"
+#include "translate/common.hpp"
 #include "translate/openai_errors.hpp"
 #include "translate/request_to_anthropic.hpp"
 #include "translate/response_from_anthropic.hpp"
@@ -67,10 +68,10 @@ class ChunkRelay : public EventTranslator {
     std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {
         if (event.data == "[DONE]" || translate::read_text_chunk(event.data, m_text))
             return std::nullopt;
-        json chunk = parse_json_or_discarded(event.data);
-        const json* error = error_of(chunk);
-        if (error == nullptr) return std::nullopt;
-        return translate::error_from_openai_object(*error);
+        const json chunk = parse_json_or_discarded(event.data);
+        const json& error = translate::member(chunk, "error");
+        if (error.is_null()) return std::nullopt;
+        return translate::error_from_openai_object(error);
     }
 
     void on_event(const http::SseEvent& event, std::string& out) override {
@@ -92,8 +93,8 @@ class ChunkRelay : public EventTranslator {
             on_failure("api_error", "the provider sent a stream chunk that is not JSON", out);
             return;
         }
-        if (const json* error = error_of(chunk)) {
-            auto mapped = translate::error_from_openai_object(*error);
+        if (const json& error = translate::member(chunk, "error"); !error.is_null()) {
+            auto mapped = translate::error_from_openai_object(error);
             out.append(data_line(event.data));
             m_finished = m_failed = true;
             m_error = mapped.message;
@@ -160,13 +161,6 @@ class ChunkRelay : public EventTranslator {
     }
 
   private:
-    // A chunk's `error` member, unless absent or null.
-    static const json* error_of(const json& chunk) {
-        if (!chunk.is_object()) return nullptr;
-        auto error = chunk.find("error");
-        return error == chunk.end() || error->is_null() ? nullptr : &*error;
-    }
-
     bool m_client_wants_usage;
     translate::TextChunk m_text;
     bool m_finished = false;
