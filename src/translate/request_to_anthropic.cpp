@@ -17,7 +17,6 @@ struct Turn {
     json blocks = json::array();
 };
 
-// The member `key` of `object`, or a null json when absent (no copy either way).
 // The string member `key`, or `fallback` when absent or not a string.
 std::string string_member(const json& object, std::string_view key, std::string fallback = "") {
     const json& value = member(object, key);

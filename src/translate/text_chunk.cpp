@@ -50,7 +50,7 @@ bool read_delta(JsonCursor& cursor, TextChunk& chunk) {
         // OpenRouter sends an empty list with every chunk; reasoning_text() finds nothing in it.
         if (key == "reasoning_details")
             return cursor.null() || (cursor.enter_array() && cursor.next_element() == Step::end);
-        return false;  // reasoning_details, thinking, audio, ...: the full path reads them
+        return false;  // thinking, audio, ...: the full path reads them
     });
 }
 
