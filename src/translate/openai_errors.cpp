@@ -219,6 +219,14 @@ MappedError error_from_openai_object(const json& error, int status_hint) {
                     truncate_utf8(message, kMaxMessageBytes));
 }
 
+std::optional<MappedError> finish_reason_error(std::string_view reason, const json& choice_error) {
+    if (reason == "error") return error_from_openai_object(choice_error);
+    if (reason == "insufficient_system_resource") {
+        return MappedError{529, "overloaded_error", "the upstream has insufficient resources", {}};
+    }
+    return std::nullopt;
+}
+
 std::string anthropic_error_event(std::string_view type, std::string_view message) {
     json data = {{"type", "error"},
                  {"error", {{"type", std::string(type)}, {"message", std::string(message)}}}};

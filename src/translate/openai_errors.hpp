@@ -44,6 +44,11 @@ MappedError error_from_openai(int status, std::string_view body,
 // derived from a numeric `code` or from the type).
 MappedError error_from_openai_object(const json& error, int status_hint = 0);
 
+// The error a choice's finish_reason reports instead of ending the answer: "error" (mapped
+// from the choice's `error` object, `choice_error`) and DeepSeek's
+// "insufficient_system_resource" (529 overloaded_error); nullopt for every other reason.
+std::optional<MappedError> finish_reason_error(std::string_view reason, const json& choice_error);
+
 // `event: error\ndata: {"type":"error","error":{"type":T,"message":M}}\n\n`
 std::string anthropic_error_event(std::string_view type, std::string_view message);
 

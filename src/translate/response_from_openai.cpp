@@ -21,14 +21,11 @@ void throw_if_reported_error(const json& completion, const json& choice) {
     if (auto it = completion.find("error"); it != completion.end() && !it->is_null()) {
         throw UpstreamReportedError(error_from_openai_object(*it));
     }
-    const json finish = choice.value("finish_reason", json());
-    if (finish == "error") {
-        throw UpstreamReportedError(error_from_openai_object(choice.value("error", json())));
-    }
-    if (finish == "insufficient_system_resource") {
-        throw UpstreamReportedError(
-            MappedError{529, "overloaded_error", "the upstream has insufficient resources", {}});
-    }
+    const json& finish = member(choice, "finish_reason");
+    if (!finish.is_string()) return;
+    if (auto error =
+            finish_reason_error(finish.get_ref<const std::string&>(), member(choice, "error")))
+        throw UpstreamReportedError(std::move(*error));
 }
 
 json tool_use_block(const json& id, const json& function, const ToolNameMap* names) {

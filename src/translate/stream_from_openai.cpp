@@ -59,12 +59,7 @@ std::optional<MappedError> StreamFromOpenAI::chunk_error(const json& chunk) {
     const json& choice = first_choice(chunk);
     const json& finish = member(choice, "finish_reason");
     // Compared as text: json == "literal" would build (and allocate) a json string per chunk.
-    const std::string& reason = string_or_empty(finish);
-    if (reason == "error") return error_from_openai_object(member(choice, "error"));
-    if (reason == "insufficient_system_resource") {
-        return MappedError{529, "overloaded_error", "the upstream has insufficient resources", {}};
-    }
-    return std::nullopt;
+    return finish_reason_error(string_or_empty(finish), member(choice, "error"));
 }
 
 void StreamFromOpenAI::begin(std::string& out) {

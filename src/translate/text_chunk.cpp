@@ -1,5 +1,6 @@
 #include "translate/text_chunk.hpp"
 
+#include "translate/openai_errors.hpp"
 #include "util/json_cursor.hpp"
 
 namespace otari::translate {
@@ -66,10 +67,9 @@ bool read_choice(JsonCursor& cursor, TextChunk& chunk) {
         if (key == "finish_reason") {
             if (!first_time(seen, 4)) return false;
             if (cursor.null()) return true;
-            // "" is not null to on_chunk; "error" and friends are chunk errors.
+            // "" is not null to on_chunk; an error's reason makes a chunk error.
             return cursor.string(chunk.finish_reason) && !chunk.finish_reason.empty() &&
-                   chunk.finish_reason != "error" &&
-                   chunk.finish_reason != "insufficient_system_resource";
+                   !finish_reason_error(chunk.finish_reason, json()).has_value();
         }
         // A matched stop string or an error is for the full path.
         if (key == "stop_reason" || key == "matched_stop" || key == "error") return cursor.null();
