@@ -35,7 +35,6 @@ size_t fill_random(unsigned char* buf, size_t size) {
 
 // A fork copies every read-ahead block; the child must not hand out its parent's next ids.
 std::atomic<unsigned> g_fork_generation{0};
-const int g_fork_hook = pthread_atfork(nullptr, nullptr, [] { ++g_fork_generation; });
 
 struct ReadAhead {
     unsigned char bytes[256];
@@ -54,8 +53,10 @@ std::string random_base62(size_t length) {
 }
 
 std::string random_id_base62(size_t length) {
+    // Registered before any block is filled, so every filled block is covered.
+    [[maybe_unused]] static const int fork_hook =
+        pthread_atfork(nullptr, nullptr, [] { ++g_fork_generation; });
     thread_local ReadAhead pool;
-    (void)g_fork_hook;
     std::string out;
     out.reserve(length);
     while (out.size() < length) {
