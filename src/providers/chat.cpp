@@ -7,6 +7,7 @@
 #include "providers/sse_stream.hpp"
 #include "translate/anthropic_errors.hpp"
 #include "translate/common.hpp"
+#include "translate/openai_answer.hpp"
 #include "translate/openai_errors.hpp"
 #include "translate/request_to_anthropic.hpp"
 #include "translate/response_from_anthropic.hpp"
@@ -37,21 +38,17 @@ http::Response openai_error(Exchange& ex, const translate::MappedError& error) {
     return res;
 }
 
-// OpenAI usage (prompt_tokens includes cached tokens) in the ledger's Anthropic convention.
-translate::TokenUsage usage_from_openai(const json& usage) {
-    translate::TokenUsage out;
-    if (!usage.is_object()) return out;
-    int64_t prompt = usage.value("prompt_tokens", int64_t(0));
-    int64_t cached = 0;
-    if (auto details = usage.find("prompt_tokens_details");
-        details != usage.end() && details->is_object()) {
-        cached = details->value("cached_tokens", int64_t(0));
-    }
-    out.cache_read_tokens = cached;
-    out.input_tokens = std::max<int64_t>(0, prompt - cached);
-    out.output_tokens = usage.value("completion_tokens", int64_t(0));
-    out.reported = true;
-    return out;
+// Tokens the client's request is estimated at, for upstreams that report no usage.
+int64_t input_estimate(const Exchange& ex) {
+    return translate::tokens_from_bytes(
+        size_t(std::max<int64_t>(0, ex.finisher->record().request_bytes)));
+}
+
+// choices[0] of a Chat Completion, or null.
+const json& first_choice(const json& completion) {
+    static const json k_none;
+    const json& choices = translate::member(completion, "choices");
+    return choices.is_array() && !choices.empty() ? choices[0] : k_none;
 }
 
 std::string openai_error_frame(const std::string& anthropic_type, const std::string& message) {
@@ -63,7 +60,8 @@ std::string openai_error_frame(const std::string& anthropic_type, const std::str
 // asked for is withheld when the client did not ask for it.
 class ChunkRelay : public EventTranslator {
   public:
-    explicit ChunkRelay(bool client_wants_usage) : m_client_wants_usage(client_wants_usage) {}
+    ChunkRelay(bool client_wants_usage, int64_t input_estimate)
+        : m_client_wants_usage(client_wants_usage), m_input_estimate(input_estimate) {}
 
     std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {
         if (event.data == "[DONE]" || translate::read_text_chunk(event.data, m_text))
@@ -102,7 +100,7 @@ class ChunkRelay : public EventTranslator {
         }
         bool usage_only = false;
         if (auto usage = chunk.find("usage"); usage != chunk.end() && usage->is_object()) {
-            m_usage = usage_from_openai(*usage);
+            m_usage = translate::usage_from_openai(*usage);
             auto choices = chunk.find("choices");
             usage_only = choices == chunk.end() || (choices->is_array() && choices->empty());
         }
@@ -112,15 +110,7 @@ class ChunkRelay : public EventTranslator {
                     reason != choice.end() && reason->is_string()) {
                     m_finish_reason = reason->get<std::string>();
                 }
-                if (auto delta = choice.find("delta");
-                    delta != choice.end() && delta->is_object()) {
-                    for (const char* field : {"content", "reasoning_content", "reasoning"}) {
-                        if (auto text = delta->find(field);
-                            text != delta->end() && text->is_string()) {
-                            m_streamed_bytes += text->get_ref<const std::string&>().size();
-                        }
-                    }
-                }
+                m_streamed_bytes += translate::generated_bytes(translate::member(choice, "delta"));
             }
         }
         if (usage_only && !m_client_wants_usage) return;
@@ -152,7 +142,8 @@ class ChunkRelay : public EventTranslator {
     translate::TokenUsage usage() const override {
         if (m_usage.reported) return m_usage;
         translate::TokenUsage estimate;
-        estimate.output_tokens = int64_t(m_streamed_bytes / 4);
+        estimate.input_tokens = m_input_estimate;
+        estimate.output_tokens = translate::tokens_from_bytes(m_streamed_bytes);
         return estimate;
     }
     std::string stop_reason() const override { return m_finish_reason; }
@@ -162,6 +153,7 @@ class ChunkRelay : public EventTranslator {
 
   private:
     bool m_client_wants_usage;
+    int64_t m_input_estimate;
     translate::TextChunk m_text;
     bool m_finished = false;
     bool m_failed = false;
@@ -207,7 +199,8 @@ class MessagesToChunksTranslator : public EventTranslator {
     bool failed() const override { return m_stream.failed(); }
     translate::TokenUsage usage() const override {
         auto usage = m_stream.usage();
-        if (!usage.reported) usage.output_tokens = int64_t(m_stream.streamed_text_bytes() / 4);
+        if (!usage.reported)
+            usage.output_tokens = translate::tokens_from_bytes(m_stream.streamed_text_bytes());
         return usage;
     }
     std::string stop_reason() const override { return m_stream.stop_reason(); }
@@ -245,7 +238,7 @@ void finish_ok(CallFinisher& finisher, const translate::TokenUsage& usage,
     record.usage = {usage.input_tokens, usage.output_tokens, usage.cache_read_tokens,
                     usage.cache_write_tokens};
     record.usage_source =
-        usage.reported ? gateway::UsageSource::upstream : gateway::UsageSource::none;
+        usage.reported ? gateway::UsageSource::upstream : gateway::UsageSource::estimated;
     record.stop_reason = std::move(stop_reason);
     record.ok = true;
     record.http_status = 200;
@@ -299,7 +292,8 @@ http::Response chat_to_openai(Exchange ex, json body, const gateway::Route& rout
         return res;
     }
     if (stream && is_event_stream(*call)) {
-        return start_stream(ex, std::move(call), std::make_unique<ChunkRelay>(client_wants_usage));
+        return start_stream(ex, std::move(call),
+                            std::make_unique<ChunkRelay>(client_wants_usage, input_estimate(ex)));
     }
     std::string answer;
     if (!call->read_all(answer, k_max_response_bytes, ex.client_probe))
@@ -313,13 +307,16 @@ http::Response chat_to_openai(Exchange ex, json body, const gateway::Route& rout
                                      "' answered 200 with a body that is not JSON",
                                  {}});
     }
-    std::string finish_reason;
-    if (parsed.contains("choices") && parsed["choices"].is_array() && !parsed["choices"].empty() &&
-        parsed["choices"][0].contains("finish_reason") &&
-        parsed["choices"][0]["finish_reason"].is_string()) {
-        finish_reason = parsed["choices"][0]["finish_reason"].get<std::string>();
+    const json& choice = first_choice(parsed);
+    const json& finish_reason = translate::member(choice, "finish_reason");
+    auto usage = translate::usage_from_openai(translate::member(parsed, "usage"));
+    if (!usage.reported) {
+        usage.input_tokens = input_estimate(ex);
+        usage.output_tokens = translate::tokens_from_bytes(
+            translate::generated_bytes(translate::member(choice, "message")));
     }
-    finish_ok(*ex.finisher, usage_from_openai(parsed.value("usage", json())), finish_reason);
+    finish_ok(*ex.finisher, usage,
+              finish_reason.is_string() ? finish_reason.get<std::string>() : std::string());
     http::Response res;
     res.body = std::move(answer);
     return res;
@@ -374,6 +371,11 @@ http::Response chat_to_anthropic(Exchange ex, const json& body, const gateway::R
     }
     translate::TokenUsage usage;
     translate::merge_anthropic_usage(message.value("usage", json::object()), usage);
+    if (!usage.reported) {
+        usage.input_tokens = input_estimate(ex);
+        usage.output_tokens = translate::tokens_from_bytes(
+            translate::generated_bytes(translate::member(first_choice(completion), "message")));
+    }
     finish_ok(*ex.finisher, usage, message.value("stop_reason", ""));
     http::Response res;
     if (stream) {

@@ -98,23 +98,27 @@ http::Response upstream_error(Exchange& ex, upstream::Call& call) {
     return anthropic_error_response(ex, mapped, passthrough);
 }
 
-void record_message_usage(CallFinisher& finisher, const json& message) {
+// `reported`: the upstream counted the tokens (else the message carries estimates).
+void record_message_usage(CallFinisher& finisher, const json& message, bool reported) {
     auto& record = finisher.record();
     const json& usage = message.value("usage", json::object());
     record.usage.input_tokens = usage.value("input_tokens", int64_t(0));
     record.usage.output_tokens = usage.value("output_tokens", int64_t(0));
     record.usage.cache_read_tokens = usage.value("cache_read_input_tokens", int64_t(0));
     record.usage.cache_write_tokens = usage.value("cache_creation_input_tokens", int64_t(0));
-    record.usage_source = gateway::UsageSource::upstream;
+    record.usage_source =
+        reported ? gateway::UsageSource::upstream : gateway::UsageSource::estimated;
     if (message.contains("stop_reason") && message["stop_reason"].is_string()) {
         record.stop_reason = message["stop_reason"].get<std::string>();
     }
 }
 
 // The upstream's whole JSON answer as an Anthropic message; errors as the client's error.
+// `usage_reported` says whether the answer counted its tokens (the message carries estimates
+// when it did not).
 std::variant<json, translate::MappedError> translate_whole_answer(
     const std::string& body, const gateway::Route& route, const translate::Profile& profile,
-    const translate::ToolNameMap& names) {
+    const translate::ToolNameMap& names, int64_t input_estimate, bool& usage_reported) {
     json completion = parse_json_or_discarded(body);
     if (completion.is_discarded()) {
         return translate::MappedError{
@@ -124,7 +128,9 @@ std::variant<json, translate::MappedError> translate_whole_answer(
             {}};
     }
     try {
-        return translate::response_from_openai(completion, route.requested, profile, &names);
+        usage_reported = translate::member(completion, "usage").is_object();
+        return translate::response_from_openai(completion, route.requested, profile, &names,
+                                               input_estimate);
     } catch (const translate::UpstreamReportedError& e) {
         return e.mapped;
     } catch (const translate::UpstreamFormatError& e) {
@@ -158,7 +164,7 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
     const translate::Profile& profile = translate::profile_for(route.provider->profile);
     translate::ToolNameMap names(body, profile);
     const auto request_bytes = size_t(std::max<int64_t>(0, ex.finisher->record().request_bytes));
-    const int64_t input_estimate = int64_t(request_bytes / 4);
+    const int64_t input_estimate = translate::tokens_from_bytes(request_bytes);
     upstream::Request request;
     json translated;
     try {
@@ -213,13 +219,15 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
         return transport_failure(ex, *call);
     auto& record = ex.finisher->record();
     record.ttft_ms = gateway::ms_since(record.received);
-    auto answer = translate_whole_answer(body_text, route, profile, names);
+    bool usage_reported = false;
+    auto answer =
+        translate_whole_answer(body_text, route, profile, names, input_estimate, usage_reported);
     if (auto* error = std::get_if<translate::MappedError>(&answer)) {
         record.upstream_failed = true;
         return anthropic_error_response(ex, *error);
     }
     const json& message = std::get<json>(answer);
-    record_message_usage(*ex.finisher, message);
+    record_message_usage(*ex.finisher, message, usage_reported);
     record.ok = true;
     record.http_status = 200;
     ex.finisher->finish();

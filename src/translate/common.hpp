@@ -50,6 +50,10 @@ struct UpstreamFormatError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Tokens estimated from bytes of text, for what an upstream did not count: about four bytes a
+// token (o200k on English prose and code).
+constexpr int64_t tokens_from_bytes(size_t bytes) { return static_cast<int64_t>((bytes + 3) / 4); }
+
 // Token usage in Anthropic's convention: input_tokens excludes cache reads and writes.
 struct TokenUsage {
     int64_t input_tokens = 0;

@@ -186,6 +186,22 @@ std::string content_text(const json& content) {
     return text;
 }
 
+size_t generated_bytes(const json& message) {
+    if (!message.is_object()) return 0;
+    size_t bytes = content_text(member(message, "content")).size() + reasoning_text(message).size();
+    if (const json& refusal = member(message, "refusal"); refusal.is_string())
+        bytes += refusal.get_ref<const std::string&>().size();
+    auto add_arguments = [&bytes](const json& function) {
+        const json& arguments = member(function, "arguments");
+        if (arguments.is_string()) bytes += arguments.get_ref<const std::string&>().size();
+    };
+    if (const json& calls = member(message, "tool_calls"); calls.is_array()) {
+        for (const auto& call : calls) add_arguments(member(call, "function"));
+    }
+    add_arguments(member(message, "function_call"));
+    return bytes;
+}
+
 json parse_tool_arguments(const json& arguments, std::string_view tool_name) {
     if (arguments.is_object()) return arguments;
     if (arguments.is_null()) return json::object();

@@ -35,6 +35,11 @@ std::string reasoning_text(const json& message);
 // Text of a `content` that is a string or an array of text parts.
 std::string content_text(const json& content);
 
+// Bytes of generated text in a Chat Completions message (or a stream delta): content,
+// reasoning, refusal and tool-call arguments. Output tokens are estimated from it when the
+// upstream reports no usage.
+size_t generated_bytes(const json& message);
+
 // Tool-call `arguments` -> Anthropic `input` (always an object). An object is used as is;
 // null, "" or whitespace mean {}; a JSON scalar or array becomes {"value": X}; single-quoted
 // strings and trailing commas are repaired. Anything else throws UpstreamFormatError naming

@@ -1,5 +1,7 @@
 #include "translate/response_from_openai.hpp"
 
+#include <algorithm>
+
 #include "translate/common.hpp"
 #include "translate/openai_answer.hpp"
 #include "translate/openai_errors.hpp"
@@ -43,7 +45,8 @@ json tool_use_block(const json& id, const json& function, const ToolNameMap* nam
 }  // namespace
 
 json response_from_openai(const json& chat_completion, const std::string& client_model,
-                          const Profile& profile, const ToolNameMap* names) {
+                          const Profile& profile, const ToolNameMap* names,
+                          int64_t estimated_input_tokens) {
     if (!chat_completion.is_object()) {
         throw UpstreamFormatError("the upstream answer is not a JSON object");
     }
@@ -95,7 +98,11 @@ json response_from_openai(const json& chat_completion, const std::string& client
         refused ? "refusal"
                 : stop_reason_from_openai(choice.value("finish_reason", json()), tool_used,
                                           matched.has_value());
-    const TokenUsage usage = usage_from_openai(chat_completion.value("usage", json()));
+    TokenUsage usage = usage_from_openai(member(chat_completion, "usage"));
+    if (!usage.reported) {
+        usage.input_tokens = std::max<int64_t>(0, estimated_input_tokens);
+        usage.output_tokens = tokens_from_bytes(generated_bytes(message));
+    }
 
     json out = object_with_room(10);
     out["id"] = message_id_for(chat_completion);

@@ -341,7 +341,7 @@ TokenUsage StreamFromOpenAI::usage() const {
     if (m_usage.reported) return m_usage;
     TokenUsage estimate;
     estimate.input_tokens = m_estimated_input;
-    estimate.output_tokens = static_cast<int64_t>((m_streamed_bytes + 3) / 4);
+    estimate.output_tokens = tokens_from_bytes(m_streamed_bytes);
     return estimate;
 }
 

@@ -353,6 +353,44 @@ TEST_CASE("chat completions relayed from an OpenAI provider: a null error is no 
     CHECK(rec.ok);
     CHECK(rec.stop_reason == "length");
     CHECK(rec.usage.output_tokens == 3);  // no usage chunk: 12 streamed bytes / 4
+    CHECK(rec.usage.input_tokens > 0);    // and the request's size for the input
+    CHECK(rec.usage_source == gateway::UsageSource::estimated);
+}
+
+TEST_CASE("an answer without usage is recorded with estimated tokens, never as a free call") {
+    FakeUpstream up;
+    Script s;
+    // 16 bytes of text and 12 of tool arguments: 7 output tokens at four bytes a token.
+    s.body = R"({"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"sixteen bytes!!!","tool_calls":[{"id":"call_1","type":"function","function":{"name":"Write","arguments":"{\"p\":\"a.b\"}"}}]},"finish_reason":"tool_calls"}]})";
+    up.set_script(s);
+    GatewayHarness gw(openai_config(up));
+    HttpClient client(gw.port());
+
+    SUBCASE("Anthropic client") {
+        auto res = client.request("POST", "/v1/messages", k_tool_request, {gw.auth_header()});
+        REQUIRE(res.status == 200);
+        auto message = json::parse(res.body);
+        REQUIRE(gw.wait_records(1));
+        auto rec = gw.records()[0];
+        CHECK(rec.usage_source == gateway::UsageSource::estimated);
+        CHECK(rec.usage.output_tokens == 7);
+        CHECK(rec.usage.input_tokens == (int64_t(k_tool_request.size()) + 3) / 4);
+        // The client reads the same estimates the ledger has.
+        CHECK(message["usage"]["output_tokens"] == 7);
+        CHECK(message["usage"]["input_tokens"] == rec.usage.input_tokens);
+    }
+    SUBCASE("OpenAI client") {
+        const std::string request =
+            R"({"model":"fakeai:gpt-4o","messages":[{"role":"user","content":"hello"}]})";
+        auto res = client.request("POST", "/v1/chat/completions", request, {gw.auth_header()});
+        REQUIRE(res.status == 200);
+        CHECK(json::parse(res.body) == json::parse(s.body));  // relayed as it came
+        REQUIRE(gw.wait_records(1));
+        auto rec = gw.records()[0];
+        CHECK(rec.usage_source == gateway::UsageSource::estimated);
+        CHECK(rec.usage.output_tokens == 7);
+        CHECK(rec.usage.input_tokens == (int64_t(request.size()) + 3) / 4);
+    }
 }
 
 TEST_CASE("chat completions to an Anthropic provider are translated both ways, streamed and not") {

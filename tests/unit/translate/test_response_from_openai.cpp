@@ -134,6 +134,28 @@ TEST_SUITE("translate::response_from_openai") {
         CHECK(clamped["usage"]["cache_read_input_tokens"] == 100);
     }
 
+    TEST_CASE("an answer without usage carries the input estimate and output estimated from what it generated") {
+        // 8 bytes of reasoning, 5 of text, 9 of tool arguments: 22 bytes, 6 tokens at 4 a token.
+        json completion = parse(R"({"choices":[{"message":{"reasoning_content":"thinking",
+            "content":"hello","tool_calls":[{"id":"call_1","type":"function",
+            "function":{"name":"f","arguments":"{\"a\":123}"}}]},"finish_reason":"tool_calls"}]})");
+        json out = response_from_openai(completion, "alias", profile_for("openai"), nullptr, 40);
+        CHECK(out["usage"] == parse(R"({"input_tokens":40,"cache_creation_input_tokens":0,
+            "cache_read_input_tokens":0,"output_tokens":6})"));
+        json empty = response_from_openai(parse(R"({"choices":[{"message":{"content":null},
+            "finish_reason":"stop"}]})"), "alias", profile_for("openai"), nullptr, 7);
+        CHECK(empty["usage"]["input_tokens"] == 7);
+        CHECK(empty["usage"]["output_tokens"] == 0);
+    }
+
+    TEST_CASE("reported usage is used as it is, zeros included, never replaced by estimates") {
+        json out = response_from_openai(parse(R"({"choices":[{"message":{"content":"hello world"},
+            "finish_reason":"stop"}],"usage":{"prompt_tokens":0,"completion_tokens":0}})"),
+                                        "alias", profile_for("openai"), nullptr, 40);
+        CHECK(out["usage"]["input_tokens"] == 0);
+        CHECK(out["usage"]["output_tokens"] == 0);
+    }
+
     TEST_CASE("DeepSeek cache hits count as cache reads") {
         json out = translate(R"({"choices":[{"message":{"content":"x"},"finish_reason":"stop"}],
             "usage":{"prompt_tokens":50,"completion_tokens":1,"prompt_cache_hit_tokens":30,
