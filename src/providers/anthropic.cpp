@@ -364,6 +364,7 @@ http::Response anthropic_messages(Exchange ex, std::string upstream_body, bool s
     ex.finisher->watch(call->stats());
     if (!call->wait_headers(ex.client_probe)) return transport_failure(ex, *call);
     if (auto id = call->headers().get("request-id")) ex.finisher->record().upstream_request_id = std::string(*id);
+    if (auto refused = redirect_refusal(ex, *call)) return std::move(*refused);
     if (call->status() < 200 || call->status() >= 300) return upstream_error(ex, *call);
 
     http::Response res;

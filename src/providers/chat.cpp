@@ -277,6 +277,7 @@ http::Response chat_to_openai(Exchange ex, json body, const gateway::Route& rout
     if (auto id = call->headers().get("x-request-id"))
         ex.finisher->record().upstream_request_id = std::string(*id);
 
+    if (auto refused = redirect_refusal(ex, *call)) return std::move(*refused);
     if (call->status() < 200 || call->status() >= 300) {
         std::string error_body;
         call->read_all(error_body, k_max_error_bytes, ex.client_probe);
@@ -339,6 +340,7 @@ http::Response chat_to_anthropic(Exchange ex, const json& body, const gateway::R
     if (!call->wait_headers(ex.client_probe)) return transport_failure(ex, *call);
     if (auto id = call->headers().get("request-id"))
         ex.finisher->record().upstream_request_id = std::string(*id);
+    if (auto refused = redirect_refusal(ex, *call)) return std::move(*refused);
     if (call->status() < 200 || call->status() >= 300) {
         std::string error_body;
         call->read_all(error_body, k_max_error_bytes, ex.client_probe);

@@ -44,7 +44,8 @@ void copy_passthrough_headers(const http::Headers& from, http::Headers& to) {
             to.set("retry-after", secs >= 0 ? std::to_string(int64_t(secs)) : value);
         } else if (http::iequals(name, "x-should-retry")) {
             to.set("x-should-retry", value);
-        } else if (name.size() > 20 && http::iequals(std::string_view(name).substr(0, 20), "anthropic-ratelimit-")) {
+        } else if (name.size() > 20 &&
+                   http::iequals(std::string_view(name).substr(0, 20), "anthropic-ratelimit-")) {
             to.add(name, value);
         } else if (http::iequals(name, "request-id") || http::iequals(name, "x-request-id")) {
             to.set("x-upstream-request-id", value);
@@ -57,11 +58,14 @@ constexpr std::chrono::milliseconds k_commit_deadline{10000};
 }
 
 FirstEventWait first_event_wait(const Exchange& ex) {
-    if (ex.first_byte_timeout_ms > 0) return {std::chrono::milliseconds(ex.first_byte_timeout_ms), true};
+    if (ex.first_byte_timeout_ms > 0)
+        return {std::chrono::milliseconds(ex.first_byte_timeout_ms), true};
     return {k_commit_deadline, false};
 }
 
-http::Response client_gone_response() { return http::Response{499, {}, "application/json", "", nullptr}; }
+http::Response client_gone_response() {
+    return http::Response{499, {}, "application/json", "", nullptr};
+}
 
 http::Response anthropic_error_response(Exchange& ex, const translate::MappedError& error,
                                         const http::Headers& passthrough) {
@@ -74,6 +78,23 @@ http::Response anthropic_error_response(Exchange& ex, const translate::MappedErr
     return api::error_response(api::Flavor::anthropic, api_error, ex.request->request_id);
 }
 
+std::optional<http::Response> redirect_refusal(Exchange& ex, upstream::Call& call) {
+    const int status = call.status();
+    if (status < 300 || status >= 400) return std::nullopt;
+    std::string body;
+    call.read_all(body, 64u << 10, ex.client_probe);
+    std::string message = "provider '" + ex.provider->name + "' redirected the request (HTTP " +
+                          std::to_string(status);
+    if (auto location = call.headers().get("location")) message += " to " + std::string(*location);
+    message += "); otari does not follow redirects: correct the provider's base_url (now " +
+               ex.provider->base_url + ")";
+    ex.finisher->record().upstream_status = status;
+    ex.finisher->record().upstream_failed = true;
+    ex.finisher->fail(502, message);
+    api::ApiError error(502, "api_error", message);
+    return api::error_response(ex.flavor, error, ex.request->request_id);
+}
+
 http::Response transport_failure(Exchange& ex, const upstream::Call& call) {
     const std::string& name = ex.provider->name;
     int status = 502;
@@ -84,7 +105,8 @@ http::Response transport_failure(Exchange& ex, const upstream::Call& call) {
             ex.finisher->record().failure_class = "timeout";
             status = 504;
             type = "timeout_error";
-            message = "provider '" + name + "' did not answer in time (" + call.error_message() + ")";
+            message =
+                "provider '" + name + "' did not answer in time (" + call.error_message() + ")";
             break;
         case upstream::Failure::connect:
             ex.finisher->record().failure_class = "conn_err";
@@ -108,9 +130,11 @@ http::Response transport_failure(Exchange& ex, const upstream::Call& call) {
 
 void require_api_key(const config::Provider& provider) {
     if (!provider.needs_key || !provider.api_key.empty()) return;
-    std::string how = provider.key_env.empty() ? "set api_key in [providers." + provider.name + "]"
-                                               : "set " + provider.key_env + " in the environment of `otari up`";
-    api::ApiError error(502, "api_error", "provider '" + provider.name + "' has no API key: " + how);
+    std::string how = provider.key_env.empty()
+                          ? "set api_key in [providers." + provider.name + "]"
+                          : "set " + provider.key_env + " in the environment of `otari up`";
+    api::ApiError error(502, "api_error",
+                        "provider '" + provider.name + "' has no API key: " + how);
     error.headers.set("x-should-retry", "false");
     throw error;
 }

@@ -3,6 +3,7 @@
 // mapping of transport failures to client errors.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/error.hpp"
@@ -16,12 +17,14 @@ namespace otari::providers {
 
 // Records the call once, whichever path ends it (normal end, upstream failure, client gone).
 class CallFinisher {
-public:
+  public:
     CallFinisher(gateway::CallRecord record, gateway::Recorder recorder)
         : m_record(std::move(record)), m_recorder(std::move(recorder)) {}
     gateway::CallRecord& record() { return m_record; }
     // The upstream exchange whose timings and bytes go into the record when it finishes.
-    void watch(std::shared_ptr<const upstream::TransferStats> stats) { m_upstream = std::move(stats); }
+    void watch(std::shared_ptr<const upstream::TransferStats> stats) {
+        m_upstream = std::move(stats);
+    }
     bool done() const { return m_done; }
     void finish() {
         if (m_done) return;
@@ -39,7 +42,7 @@ public:
         finish();
     }
 
-private:
+  private:
     void note_upstream(const upstream::TransferStats& stats);
 
     gateway::CallRecord m_record;
@@ -82,6 +85,11 @@ http::Response anthropic_error_response(Exchange& ex, const translate::MappedErr
 // (502 api_error or 504 timeout_error), recorded as failed. A client that went away gets a 499
 // record and a response nobody reads.
 http::Response transport_failure(Exchange& ex, const upstream::Call& call);
+
+// A redirect (3xx) from the provider, answered as a 502 api_error that names where it points:
+// otari does not follow redirects (a POST would be replayed elsewhere with the provider's key),
+// so the provider's base_url is wrong. Recorded as failed. nullopt for any other status.
+std::optional<http::Response> redirect_refusal(Exchange& ex, upstream::Call& call);
 
 // Headers worth passing from an upstream error or response to the client: retry-after (whole
 // seconds), x-should-retry, anthropic-ratelimit-*, and the upstream request id as

@@ -193,6 +193,7 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
         return transport_failure(ex, *call);
     if (auto id = call->headers().get("x-request-id"))
         ex.finisher->record().upstream_request_id = std::string(*id);
+    if (auto refused = redirect_refusal(ex, *call)) return std::move(*refused);
     if (call->status() < 200 || call->status() >= 300) return upstream_error(ex, *call);
 
     auto content_type = call->headers().get("content-type");

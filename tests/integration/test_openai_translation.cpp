@@ -457,6 +457,42 @@ TEST_CASE("chat completions to an Anthropic provider are translated both ways, s
     }
 }
 
+TEST_CASE("a provider that redirects is a 502 naming where it points, in each client's envelope") {
+    FakeUpstream up;
+    Script s;
+    s.status = 301;
+    s.headers = {{"Location", "https://api.example.test/v1/chat/completions"}};
+    s.body = "<html>moved</html>";
+    up.set_script(s);
+    GatewayHarness gw(openai_config(up));
+    HttpClient client(gw.port());
+
+    auto anthropic = client.request("POST", "/v1/messages", k_tool_request, {gw.auth_header()});
+    CHECK(anthropic.status == 502);
+    auto error = json::parse(anthropic.body);
+    CHECK(error["type"] == "error");
+    CHECK(error["error"]["type"] == "api_error");
+    const std::string message = error["error"]["message"];
+    CHECK(message.find("HTTP 301 to https://api.example.test/v1/chat/completions") != std::string::npos);
+    CHECK(message.find("base_url") != std::string::npos);
+
+    auto openai = client.request("POST", "/v1/chat/completions",
+                                 R"({"model":"fakeai:gpt-4o","messages":[{"role":"user","content":"hi"}]})",
+                                 {gw.auth_header()});
+    CHECK(openai.status == 502);
+    auto openai_error = json::parse(openai.body);
+    REQUIRE(openai_error["error"].is_object());
+    CHECK(std::string(openai_error["error"]["message"]).find("redirected") != std::string::npos);
+
+    REQUIRE(gw.wait_records(2));
+    for (const auto& rec : gw.records()) {
+        CHECK_FALSE(rec.ok);
+        CHECK(rec.http_status == 502);
+        CHECK(rec.upstream_status == 301);
+    }
+    CHECK(up.requests().size() == 2);  // each sent once, never replayed to the Location
+}
+
 TEST_CASE("chat completions errors use OpenAI's envelope") {
     FakeUpstream up;
     GatewayHarness gw(openai_config(up));
