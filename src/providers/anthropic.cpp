@@ -2,6 +2,9 @@
 
 #include "http/sse.hpp"
 #include "translate/anthropic_errors.hpp"
+#include "translate/common.hpp"
+#include "translate/openai_errors.hpp"
+#include "translate/response_from_anthropic.hpp"
 #include "util/json.hpp"
 #include "util/log.hpp"
 
@@ -303,8 +306,12 @@ http::Response upstream_error(Exchange& ex, upstream::Call& call) {
     } catch (const json::exception&) {
     }
     if (res.body.empty()) {
-        message = body.empty() ? "provider '" + ex.provider->name + "' answered HTTP " + std::to_string(call.status())
-                               : body.substr(0, 500);
+        // Not Anthropic's shape (a compatible server, a proxy's page): its message, read the
+        // way an OpenAI-shaped error is read (error.message, detail, message, else the text).
+        message = body.empty()
+                      ? "provider '" + ex.provider->name + "' answered HTTP " +
+                            std::to_string(call.status())
+                      : translate::error_from_openai(call.status(), body, std::nullopt).message;
         res.body = api::anthropic_error_json(api::anthropic_type_for_status(call.status()), message,
                                              ex.request->request_id);
     }
@@ -389,17 +396,27 @@ http::Response anthropic_messages(Exchange ex, std::string upstream_body, bool s
     if (!call->read_all(body, k_max_response_bytes, ex.client_probe)) return transport_failure(ex, *call);
     auto& record = ex.finisher->record();
     record.ttft_ms = gateway::ms_since(record.received);
-    try {
-        json parsed = parse_json(body);
-        if (parsed.contains("usage")) {
-            merge_anthropic_usage(parsed["usage"], record.usage);
-            record.usage_source = gateway::UsageSource::upstream;
-        }
-        if (parsed.contains("stop_reason") && parsed["stop_reason"].is_string()) {
-            record.stop_reason = parsed["stop_reason"].get<std::string>();
-        }
-    } catch (const json::exception&) {
-        LOG_WARN("provider '%s' answered 200 with a body that is not JSON", ex.provider->name.c_str());
+    json parsed = parse_json_or_discarded(body);
+    if (!parsed.is_object()) {
+        record.upstream_failed = true;
+        return anthropic_error_response(
+            ex, {502,
+                 "api_error",
+                 "provider '" + ex.provider->name + "' answered 200 with a body that is not JSON",
+                 {}});
+    }
+    if (const json& usage = translate::member(parsed, "usage"); usage.is_object()) {
+        merge_anthropic_usage(usage, record.usage);
+        record.usage_source = gateway::UsageSource::upstream;
+    } else {
+        record.usage.input_tokens =
+            translate::tokens_from_bytes(size_t(std::max<int64_t>(0, record.request_bytes)));
+        record.usage.output_tokens =
+            translate::tokens_from_bytes(translate::generated_bytes_of_message(parsed));
+        record.usage_source = gateway::UsageSource::estimated;
+    }
+    if (const json& stop = translate::member(parsed, "stop_reason"); stop.is_string()) {
+        record.stop_reason = stop.get<std::string>();
     }
     record.ok = true;
     record.http_status = res.status;

@@ -40,6 +40,21 @@ std::string openai_finish_reason(std::string_view anthropic_stop_reason) {
     return "stop";
 }
 
+size_t generated_bytes_of_message(const json& message) {
+    const json& content = member(message, "content");
+    if (!content.is_array()) return 0;
+    size_t bytes = 0;
+    for (const auto& block : content) {
+        for (const char* field : {"text", "thinking"}) {
+            if (const json& text = member(block, field); text.is_string())
+                bytes += text.get_ref<const std::string&>().size();
+        }
+        if (const json& input = member(block, "input"); !input.is_null())
+            bytes += dump_json(input).size();
+    }
+    return bytes;
+}
+
 void merge_anthropic_usage(const json& anthropic_usage, TokenUsage& usage) {
     if (!anthropic_usage.is_object()) return;
     auto take = [&](const char* key, int64_t& field) {

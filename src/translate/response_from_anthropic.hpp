@@ -29,6 +29,11 @@ json response_from_anthropic(const json& message, const std::string& client_mode
 // content_filter; anything else (including "") -> stop.
 std::string openai_finish_reason(std::string_view anthropic_stop_reason);
 
+// Bytes of generated text in an Anthropic `message`: its text and thinking blocks, and the
+// compact JSON of its tool_use inputs. Output tokens are estimated from it when the upstream
+// reports no usage.
+size_t generated_bytes_of_message(const json& message);
+
 // Reads an Anthropic `usage` object into `usage` field by field: present integer fields
 // overwrite, absent ones are kept (message_delta usage is cumulative, never summed). Marks the
 // usage reported when it carried any known field.

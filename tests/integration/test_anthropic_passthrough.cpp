@@ -200,6 +200,60 @@ TEST_CASE("upstream error statuses reach the client with their own status, body 
         CHECK(body["error"]["message"].get<std::string>().find("bad gateway") != std::string::npos);
         CHECK(res.header("retry-after") == "2");
     }
+    SUBCASE("an OpenAI-shaped error body gives its message, not its JSON text") {
+        Script s;
+        s.status = 429;
+        s.body = R"({"error":{"message":"slow down","type":"rate_limit","code":null}})";
+        up.set_script(s);
+        HttpClient client(gw.port());
+        auto res = client.request("POST", "/v1/messages",
+                                  messages_body("anthropic:claude-x", false), {gw.auth_header()});
+        CHECK(res.status == 429);
+        auto body = json::parse(res.body);
+        CHECK(body["error"]["type"] == "rate_limit_error");
+        CHECK(body["error"]["message"] == "slow down");
+    }
+}
+
+TEST_CASE("a 200 answer that is not JSON is a 502, not relayed as a successful call") {
+    FakeUpstream up;
+    Script s;
+    s.content_type = "text/html";
+    s.body = "<html>captive portal</html>";
+    up.set_script(s);
+    GatewayHarness gw(anthropic_config(up));
+    HttpClient client(gw.port());
+    auto res = client.request("POST", "/v1/messages", messages_body("anthropic:claude-x", false),
+                              {gw.auth_header()});
+    CHECK(res.status == 502);
+    auto body = json::parse(res.body);
+    CHECK(body["error"]["type"] == "api_error");
+    CHECK(body["error"]["message"].get<std::string>().find("not JSON") != std::string::npos);
+    REQUIRE(gw.wait_records(1));
+    CHECK_FALSE(gw.records()[0].ok);
+    CHECK(gw.records()[0].upstream_failed);
+}
+
+TEST_CASE("an answer without usage is recorded with estimated tokens") {
+    FakeUpstream up;
+    Script s;
+    // 12 bytes of text and {"path":"a.txt"} (16 bytes) of tool input: 7 tokens at 4 bytes each.
+    s.body =
+        R"({"id":"msg_02","type":"message","role":"assistant","model":"claude-x","content":[{"type":"text","text":"twelve bytes"},{"type":"tool_use","id":"toolu_1","name":"Write","input":{"path":"a.txt"}}],"stop_reason":"tool_use","stop_sequence":null})";
+    up.set_script(s);
+    GatewayHarness gw(anthropic_config(up));
+    HttpClient client(gw.port());
+    const std::string request = messages_body("anthropic:claude-x", false);
+    auto res = client.request("POST", "/v1/messages", request, {gw.auth_header()});
+    CHECK(res.status == 200);
+    CHECK(res.body == s.body);  // relayed as it came
+    REQUIRE(gw.wait_records(1));
+    auto rec = gw.records()[0];
+    CHECK(rec.ok);
+    CHECK(rec.usage_source == gateway::UsageSource::estimated);
+    CHECK(rec.usage.output_tokens == 7);
+    CHECK(rec.usage.input_tokens == (int64_t(request.size()) + 3) / 4);
+    CHECK(rec.stop_reason == "tool_use");
 }
 
 TEST_CASE("a stream that breaks after it started ends with an error event, never a clean end mid-message") {
