@@ -23,6 +23,11 @@ std::string openai_type_for(int status, std::string_view type) {
     if (type == "rate_limit_exceeded" || type == "insufficient_quota" || type == "timeout") {
         return std::string(type);
     }
+    // Another vocabulary's type (a compatible server's "rate_limit"): what the status says.
+    if (status >= 400 && status < 500) {
+        const std::string by_status = anthropic_error_type_for_status(status);
+        if (by_status != type) return openai_type_for(status, by_status);
+    }
     return "server_error";
 }
 

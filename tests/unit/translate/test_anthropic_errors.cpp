@@ -96,6 +96,20 @@ TEST_SUITE("translate::anthropic_errors") {
         CHECK(not_found.type == "invalid_request_error");
     }
 
+    TEST_CASE("a type from another vocabulary is read from the status, not taken for a server error") {
+        MappedError limited = error_from_anthropic(
+            429, R"({"error":{"message":"slow down","type":"rate_limit"}})", std::nullopt);
+        CHECK(limited.status == 429);
+        CHECK(limited.type == "rate_limit_exceeded");
+        CHECK(limited.message == "slow down");
+        MappedError bad = error_from_anthropic(
+            400, R"({"error":{"message":"no","type":"BadRequest"}})", std::nullopt);
+        CHECK(bad.type == "invalid_request_error");
+        MappedError down = error_from_anthropic(
+            500, R"({"error":{"message":"oops","type":"InternalError"}})", std::nullopt);
+        CHECK(down.type == "server_error");
+    }
+
     TEST_CASE("an empty body says which status the upstream returned") {
         CHECK(error_from_anthropic(500, "", std::nullopt).message == "upstream returned HTTP 500");
     }
