@@ -48,6 +48,20 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PY
 fake_pid=$!
+# otari forwards the curl example to the fake: it must be listening first (started in parallel
+# with other tests, python can take a while).
+python3 - "$fake_port" <<'PY' || { echo "not ok - the fake provider did not start"; exit 1; }
+import socket, sys, time
+deadline = time.monotonic() + 20
+while True:
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close()
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            sys.exit(1)
+        time.sleep(0.02)
+PY
 
 # The configuration example, exactly as the README shows it, with the fake provider's URL.
 port=$(free_port)
@@ -72,7 +86,8 @@ check "the README's curl example answers" bash -c '
   curl -s http://127.0.0.1:'"$port"'/v1/messages \
     -H "Authorization: Bearer '"$token"'" -H "content-type: application/json" \
     -d '"'"'{"model":"anthropic:claude-sonnet-4-6","max_tokens":256,
-         "messages":[{"role":"user","content":"Hello"}]}'"'"' | grep -q "Hello from the README test"'
+         "messages":[{"role":"user","content":"Hello"}]}'"'"' > "$0/curl.out"
+  grep -q "Hello from the README test" "$0/curl.out"' "$tmp" || sed 's/^/# /' "$tmp/curl.out"
 check "otari status says it runs" bash -c 'otari status | grep -q "running"'
 check "otari usage shows the call" bash -c 'otari usage | grep -Eq "1 request|requests *1|^ *1 "' || otari usage | sed 's/^/# /'
 otari usage --by day,model --since 7d > "$tmp/usage_by.out" 2>&1
