@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <variant>
 
+#include "providers/output_caps.hpp"
 #include "providers/sse_stream.hpp"
 #include "translate/message_events.hpp"
 #include "translate/openai_errors.hpp"
@@ -10,6 +11,7 @@
 #include "translate/response_from_openai.hpp"
 #include "translate/stream_from_openai.hpp"
 #include "translate/tool_ids.hpp"
+#include "util/json_scan.hpp"
 #include "util/log.hpp"
 #include "util/random.hpp"
 
@@ -87,9 +89,8 @@ class ChunksToMessagesTranslator : public EventTranslator {
     translate::TextChunk m_text;  // the last chunk read without a json tree (most are)
 };
 
-http::Response upstream_error(Exchange& ex, upstream::Call& call) {
-    std::string body;
-    call.read_all(body, k_max_error_bytes, ex.client_probe);
+// An upstream's refusal (`body`: its error body, read) as the client's error.
+http::Response upstream_error(Exchange& ex, upstream::Call& call, const std::string& body) {
     ex.finisher->record().upstream_status = call.status();
     auto retry_after = call.headers().get("retry-after");
     auto mapped = translate::error_from_openai(call.status(), body, retry_after);
@@ -157,6 +158,45 @@ std::vector<std::pair<std::string, std::string>> openai_upstream_headers(
 
 namespace {
 
+// The translated request's output-token limit: its field and value (value 0 when absent).
+struct OutputField {
+    const char* name = "max_tokens";
+    int64_t value = 0;
+};
+
+OutputField output_field(const json& translated) {
+    for (const char* name : {"max_completion_tokens", "max_tokens"}) {
+        if (const json& value = translate::member(translated, name); value.is_number_integer())
+            return {name, value.get<int64_t>()};
+    }
+    return {};
+}
+
+void cap_output_tokens(json& translated, int64_t cap) {
+    if (OutputField field = output_field(translated); field.value > cap)
+        translated[field.name] = cap;
+}
+
+// A refusal of the request's output-token limit, answered with the limit the upstream would
+// take: the request body with that limit, to send once more (a model's own cap is also
+// remembered for later requests). nullopt when the refusal is about something else.
+std::optional<std::string> within_output_limit(upstream::Call& call, const std::string& error_body,
+                                               const OutputField& sent,
+                                               const gateway::Route& route) {
+    auto limit = translate::output_limit_from_error(call.status(), error_body);
+    if (!limit || sent.value <= 0 || limit->max_tokens >= sent.value) return std::nullopt;
+    std::string body = call.take_request_body();
+    auto corrected = util::replace_top_level_integer(body, sent.name, limit->max_tokens);
+    if (!corrected) return std::nullopt;
+    if (limit->model_wide)
+        OutputCaps::shared().learn(route.provider->name, route.upstream_model, limit->max_tokens);
+    LOG_INFO("provider '%s' takes at most %lld output tokens for %s%s: %s %lld lowered to that",
+             route.provider->name.c_str(), static_cast<long long>(limit->max_tokens),
+             route.upstream_model.c_str(), limit->model_wide ? "" : " with this input", sent.name,
+             static_cast<long long>(sent.value));
+    return corrected;
+}
+
 // `movable` is `body` itself when the caller has no later use for it.
 http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
                                  const gateway::Route& route, bool stream) {
@@ -171,6 +211,8 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
         translated = movable ? translate::request_to_openai(std::move(*movable),
                                                             route.upstream_model, profile)
                              : translate::request_to_openai(body, route.upstream_model, profile);
+        if (auto cap = OutputCaps::shared().find(route.provider->name, route.upstream_model))
+            cap_output_tokens(translated, *cap);
         // The translation is about as long as the client's request (a little shorter: fields
         // dropped, blocks flattened); a margin covers the cases it grows.
         request.body = dump_json(translated, request_bytes + request_bytes / 8 + 256);
@@ -184,17 +226,33 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
         translated = json();
         if (movable) *movable = json();
     };
-    request.url = route.provider->base_url + "/chat/completions";
-    request.headers = openai_upstream_headers(*route.provider, stream);
-    request.headers_timeout_ms = ex.first_byte_timeout_ms;
-    auto call = std::make_unique<upstream::Call>(std::move(request));
-    ex.finisher->watch(call->stats());
-    if (!call->wait_headers(ex.client_probe, free_request_trees))
-        return transport_failure(ex, *call);
-    if (auto id = call->headers().get("x-request-id"))
-        ex.finisher->record().upstream_request_id = std::string(*id);
-    if (auto refused = redirect_refusal(ex, *call)) return std::move(*refused);
-    if (call->status() < 200 || call->status() >= 300) return upstream_error(ex, *call);
+    const OutputField sent_output = output_field(translated);
+    auto address = [&](upstream::Request& r) {
+        r.url = route.provider->base_url + "/chat/completions";
+        r.headers = openai_upstream_headers(*route.provider, stream);
+        r.headers_timeout_ms = ex.first_byte_timeout_ms;
+    };
+    address(request);
+    std::unique_ptr<upstream::Call> call;
+    for (bool first = true;; first = false) {
+        call = std::make_unique<upstream::Call>(std::move(request));
+        ex.finisher->watch(call->stats());
+        if (!call->wait_headers(ex.client_probe,
+                                first ? free_request_trees : std::function<void()>()))
+            return transport_failure(ex, *call);
+        if (auto id = call->headers().get("x-request-id"))
+            ex.finisher->record().upstream_request_id = std::string(*id);
+        if (auto refused = redirect_refusal(ex, *call)) return std::move(*refused);
+        if (call->status() >= 200 && call->status() < 300) break;
+        std::string error_body;
+        call->read_all(error_body, k_max_error_bytes, ex.client_probe);
+        std::optional<std::string> corrected;
+        if (first) corrected = within_output_limit(*call, error_body, sent_output, route);
+        if (!corrected) return upstream_error(ex, *call, error_body);
+        request = upstream::Request();
+        request.body = std::move(*corrected);
+        address(request);
+    }
 
     auto content_type = call->headers().get("content-type");
     bool upstream_streams =

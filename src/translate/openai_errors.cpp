@@ -204,6 +204,61 @@ MappedError error_from_openai(int status, std::string_view body,
     return mapped;
 }
 
+namespace {
+
+// The first integer at or after `pos` in `text`, skipping spaces and backticks; -1 if none.
+int64_t integer_after(std::string_view text, size_t pos) {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '`')) ++pos;
+    int64_t value = -1;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && value < (int64_t(1) << 40))
+        value = (value < 0 ? 0 : value * 10) + (text[pos++] - '0');
+    return value;
+}
+
+// The integer after the first `phrase` in `text`, or -1.
+int64_t integer_after_phrase(std::string_view text, std::string_view phrase) {
+    size_t at = text.find(phrase);
+    return at == std::string_view::npos ? -1 : integer_after(text, at + phrase.size());
+}
+
+}  // namespace
+
+std::optional<OutputLimit> output_limit_from_error(int status, std::string_view body) {
+    if (status != 400 && status != 422) return std::nullopt;
+    const json parsed = json::parse(body.begin(), body.end(), nullptr, false);
+    std::string text = message_of(parsed);
+    if (text.empty()) text = std::string(body);
+    const std::string message = lower(text);
+    const bool about_output = message.find("max_tokens") != std::string::npos ||
+                              message.find("max_completion_tokens") != std::string::npos ||
+                              message.find("completion tokens") != std::string::npos;
+    if (about_output) {
+        for (std::string_view phrase : {"at most", "less than or equal to"}) {
+            if (int64_t cap = integer_after_phrase(message, phrase); cap > 0)
+                return OutputLimit{cap, true};
+        }
+        if (size_t range = message.find("range of max_tokens is ["); range != std::string::npos) {
+            size_t comma = message.find(',', range);
+            if (int64_t cap = comma == std::string::npos ? -1 : integer_after(message, comma + 1);
+                cap > 0)
+                return OutputLimit{cap, true};
+        }
+    }
+    // vLLM, in two wordings: "... (I in the messages, O in the completion)" and "... and your
+    // request has I input tokens (O > C - I)".
+    const int64_t context = integer_after_phrase(message, "maximum context length is");
+    int64_t input = -1;
+    if (message.find("in the completion") != std::string::npos) {
+        const size_t open = message.rfind('(');
+        if (open != std::string::npos) input = integer_after(message, open + 1);
+    } else if (about_output) {
+        input = integer_after_phrase(message, "your request has");
+    }
+    if (context > 0 && input >= 0 && context - input > 0)
+        return OutputLimit{context - input, false};
+    return std::nullopt;
+}
+
 MappedError error_from_openai_object(const json& error, int status_hint) {
     std::string message;
     if (error.is_string()) {

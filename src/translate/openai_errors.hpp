@@ -49,6 +49,22 @@ MappedError error_from_openai_object(const json& error, int status_hint = 0);
 // "insufficient_system_resource" (529 overloaded_error); nullopt for every other reason.
 std::optional<MappedError> finish_reason_error(std::string_view reason, const json& choice_error);
 
+// What an upstream's refusal of a too-large max_tokens says it would accept.
+struct OutputLimit {
+    int64_t max_tokens = 0;
+    // True for a cap of the model itself; false for what this request's input leaves of the
+    // context window (another request has another limit).
+    bool model_wide = true;
+};
+
+// For a 400 or 422 whose message says max_tokens (or max_completion_tokens) is too large: the
+// largest value the upstream would take. Model-wide: "at most N" (OpenAI), "less than or equal
+// to `N`" (Groq), "the valid range of max_tokens is [1, N]" (DeepSeek). Per request: "maximum
+// context length is C tokens ... (I in the messages, O in the completion)" or "... and your
+// request has I input tokens" (vLLM) leaves C - I.
+// nullopt for any other error.
+std::optional<OutputLimit> output_limit_from_error(int status, std::string_view body);
+
 // `event: error\ndata: {"type":"error","error":{"type":T,"message":M}}\n\n`
 std::string anthropic_error_event(std::string_view type, std::string_view message);
 

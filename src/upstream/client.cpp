@@ -288,8 +288,13 @@ bool Call::request_sent() const {
 }
 
 void Call::release_sent_body() {
-    if (!m_request.body.empty() && request_sent()) std::string().swap(m_request.body);
+    // A refused request keeps its body until the call ends: the caller may correct it and send
+    // it again (take_request_body).
+    const bool accepted = m_status >= 200 && m_status < 300;
+    if (accepted && !m_request.body.empty() && request_sent()) std::string().swap(m_request.body);
 }
+
+std::string Call::take_request_body() { return std::move(m_request.body); }
 
 Call::Read Call::read(std::string& out, std::chrono::milliseconds max_wait,
                       const http::ClientProbe& client_alive) {

@@ -80,6 +80,10 @@ class Call {
     // The rest of the body (for error and non-stream responses), up to `limit` bytes.
     bool read_all(std::string& out, size_t limit, const http::ClientProbe& client_alive);
 
+    // The request body, to send it again corrected after a refusal. Empty once an accepted
+    // (2xx) answer has shown the upstream took it (it is freed then).
+    std::string take_request_body();
+
     int status() const { return m_status; }
     const http::Headers& headers() const { return m_headers; }
     Failure failure() const { return m_failure; }
@@ -101,8 +105,8 @@ class Call {
     // out, and is then cleared.
     void pump(std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive,
               const std::function<bool()>& done, std::function<void()>* before_wait = nullptr);
-    // Frees the request body once curl has sent all of it: a stream stays open long after,
-    // and a Claude-Code-sized body is tens of KB per stream.
+    // Frees the request body once curl has sent all of it and the upstream accepted it: a
+    // stream stays open long after, and a Claude-Code-sized body is tens of KB per stream.
     void release_sent_body();
 
     std::unique_ptr<Impl> m_impl;

@@ -58,8 +58,10 @@ size_t skip_value(std::string_view s, size_t pos) {
 
 }  // namespace
 
-std::optional<std::string> replace_top_level_string(std::string_view s, std::string_view key,
-                                                    std::string_view new_value) {
+namespace {
+
+// The [begin, end) of the value of the top-level member `key`, or nullopt.
+std::optional<std::pair<size_t, size_t>> top_level_value(std::string_view s, std::string_view key) {
     size_t pos = skip_ws(s, 0);
     if (pos >= s.size() || s[pos] != '{') return std::nullopt;
     pos = skip_ws(s, pos + 1);
@@ -73,19 +75,38 @@ std::optional<std::string> replace_top_level_string(std::string_view s, std::str
         pos = skip_ws(s, pos + 1);
         size_t value_end = skip_value(s, pos);
         if (value_end == std::string_view::npos) return std::nullopt;
-        if (match) {
-            if (s[pos] != '"') return std::nullopt;
-            std::string out;
-            out.reserve(s.size() + new_value.size());
-            out.append(s.substr(0, pos));
-            out.append(json_quote(new_value));
-            out.append(s.substr(value_end));
-            return out;
-        }
+        if (match) return std::pair{pos, value_end};
         pos = skip_ws(s, value_end);
         if (pos < s.size() && s[pos] == ',') pos = skip_ws(s, pos + 1);
     }
     return std::nullopt;
+}
+
+std::string spliced(std::string_view s, std::pair<size_t, size_t> span, std::string_view with) {
+    std::string out;
+    out.reserve(s.size() + with.size());
+    out.append(s.substr(0, span.first));
+    out.append(with);
+    out.append(s.substr(span.second));
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::string> replace_top_level_string(std::string_view s, std::string_view key,
+                                                    std::string_view new_value) {
+    auto span = top_level_value(s, key);
+    if (!span || s[span->first] != '"') return std::nullopt;
+    return spliced(s, *span, json_quote(new_value));
+}
+
+std::optional<std::string> replace_top_level_integer(std::string_view s, std::string_view key,
+                                                     int64_t new_value) {
+    auto span = top_level_value(s, key);
+    if (!span) return std::nullopt;
+    const char first = s[span->first];
+    if (first != '-' && (first < '0' || first > '9')) return std::nullopt;
+    return spliced(s, *span, std::to_string(new_value));
 }
 
 }  // namespace otari::util

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,5 +13,9 @@ namespace otari::util {
 std::optional<std::string> replace_top_level_string(std::string_view json_text,
                                                     std::string_view key,
                                                     std::string_view new_value);
+
+// The same for a top-level member whose value is a number, replaced by `new_value`.
+std::optional<std::string> replace_top_level_integer(std::string_view json_text,
+                                                     std::string_view key, int64_t new_value);
 
 }  // namespace otari::util

@@ -68,6 +68,12 @@ std::string read_stream(HttpClient& client, HttpResult& head) {
     return body;
 }
 
+Script plain_answer() {
+    Script answer;
+    answer.body = R"({"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}})";
+    return answer;
+}
+
 const std::string k_tool_request = R"({"model":"fakeai:gpt-4o","max_tokens":512,"system":"Be brief.",
   "tools":[{"name":"Write","description":"Write a file","input_schema":{"type":"object","properties":{"path":{"type":"string"}},"required":["path"]}}],
   "messages":[{"role":"user","content":"create a.txt"}]})";
@@ -491,6 +497,68 @@ TEST_CASE("a provider that redirects is a 502 naming where it points, in each cl
         CHECK(rec.upstream_status == 301);
     }
     CHECK(up.requests().size() == 2);  // each sent once, never replayed to the Location
+}
+
+TEST_CASE("a max_tokens above the model's cap is lowered to it, and remembered") {
+    FakeUpstream up;
+    Script refusal;
+    refusal.status = 400;
+    refusal.body = R"({"error":{"message":"max_tokens is too large: 32000. This model supports at most 16384 completion tokens, whereas you provided 32000.","type":"invalid_request_error","param":"max_tokens","code":null}})";
+    up.queue_script(refusal);
+    Script answer;
+    answer.body = R"({"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"done"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}})";
+    up.set_script(answer);
+    GatewayHarness gw(openai_config(up));
+    HttpClient client(gw.port());
+    // What Claude Code asks any model for.
+    const std::string request = R"({"model":"fakeai:gpt-4o","max_tokens":32000,"messages":[{"role":"user","content":"hi"}]})";
+
+    auto first = client.request("POST", "/v1/messages", request, {gw.auth_header()});
+    CHECK(first.status == 200);
+    CHECK(json::parse(first.body)["content"][0]["text"] == "done");
+    auto sent = up.requests();
+    REQUIRE(sent.size() == 2);
+    CHECK(json::parse(sent[0].body)["max_tokens"] == 32000);
+    auto retried = json::parse(sent[1].body);
+    CHECK(retried["max_tokens"] == 16384);
+    retried["max_tokens"] = 32000;
+    CHECK(retried == json::parse(sent[0].body));  // nothing else changed
+
+    auto second = client.request("POST", "/v1/messages", request, {gw.auth_header()});
+    CHECK(second.status == 200);
+    sent = up.requests();
+    REQUIRE(sent.size() == 3);  // capped before sending: no second refusal
+    CHECK(json::parse(sent[2].body)["max_tokens"] == 16384);
+    REQUIRE(gw.wait_records(2));
+    CHECK(gw.records()[0].ok);
+    CHECK(gw.records()[0].usage.output_tokens == 1);
+}
+
+TEST_CASE("an output limit that depends on the input is used for that request only") {
+    FakeUpstream up;
+    Script refusal;
+    refusal.status = 400;
+    refusal.body = R"({"object":"error","message":"This model's maximum context length is 4096 tokens. However, you requested 33000 tokens (1000 in the messages, 32000 in the completion). Please reduce the length of the messages or completion.","type":"BadRequestError","param":null,"code":400})";
+    up.queue_script(refusal);
+    up.queue_script(plain_answer());
+    up.queue_script(refusal);
+    GatewayHarness gw(openai_config(up));
+    HttpClient client(gw.port());
+    const std::string request = R"({"model":"fakeai:local","max_tokens":32000,"messages":[{"role":"user","content":"hi"}]})";
+
+    auto first = client.request("POST", "/v1/messages", request, {gw.auth_header()});
+    CHECK(first.status == 200);
+    // The next request is sent as asked; its refusal is retried once, and a second refusal
+    // reaches the client as the error it is.
+    up.queue_script(refusal);
+    auto second = client.request("POST", "/v1/messages", request, {gw.auth_header()});
+    auto sent = up.requests();
+    REQUIRE(sent.size() == 4);
+    CHECK(json::parse(sent[1].body)["max_tokens"] == 3096);
+    CHECK(json::parse(sent[2].body)["max_tokens"] == 32000);
+    CHECK(json::parse(sent[3].body)["max_tokens"] == 3096);
+    CHECK(second.status == 400);
+    CHECK(json::parse(second.body)["error"]["type"] == "invalid_request_error");
 }
 
 TEST_CASE("chat completions errors use OpenAI's envelope") {

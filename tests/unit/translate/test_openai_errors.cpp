@@ -140,4 +140,44 @@ TEST_SUITE("translate::openai_errors") {
               "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\","
               "\"message\":\"a \\\"quoted\\\" message\"}}\n\n");
     }
+
+    TEST_CASE("a refused max_tokens gives the model's cap: OpenAI, Groq and DeepSeek wordings") {
+        auto openai = output_limit_from_error(400, R"({"error":{"message":"max_tokens is too large: 32000. This model supports at most 16384 completion tokens, whereas you provided 32000.","type":"invalid_request_error","param":"max_tokens","code":null}})");
+        REQUIRE(openai);
+        CHECK(openai->max_tokens == 16384);
+        CHECK(openai->model_wide);
+        auto completion = output_limit_from_error(400, R"({"error":{"message":"max_completion_tokens is too large: 32000. This model supports at most 4096 completion tokens, whereas you provided 32000.","type":"invalid_request_error"}})");
+        REQUIRE(completion);
+        CHECK(completion->max_tokens == 4096);
+        auto groq = output_limit_from_error(400, R"({"error":{"message":"`max_tokens` must be less than or equal to `8192`, the maximum value for `max_tokens` is less than the `context_window` for this model","type":"invalid_request_error","param":"max_tokens"}})");
+        REQUIRE(groq);
+        CHECK(groq->max_tokens == 8192);
+        auto deepseek = output_limit_from_error(400, R"({"error":{"message":"Invalid max_tokens value, the valid range of max_tokens is [1, 8192]","type":"invalid_request_error"}})");
+        REQUIRE(deepseek);
+        CHECK(deepseek->max_tokens == 8192);
+        CHECK(deepseek->model_wide);
+    }
+
+    TEST_CASE("a vLLM context overflow caused by max_tokens gives what the input leaves, for this request only") {
+        auto old_wording = output_limit_from_error(400, R"({"object":"error","message":"This model's maximum context length is 4096 tokens. However, you requested 33000 tokens (1000 in the messages, 32000 in the completion). Please reduce the length of the messages or completion.","type":"BadRequestError","param":null,"code":400})");
+        REQUIRE(old_wording);
+        CHECK(old_wording->max_tokens == 3096);
+        CHECK_FALSE(old_wording->model_wide);
+        auto new_wording = output_limit_from_error(400, R"({"error":{"message":"'max_tokens' or 'max_completion_tokens' is too large: 32000. This model's maximum context length is 32768 tokens and your request has 1234 input tokens (32000 > 32768 - 1234).","type":"BadRequestError"}})");
+        REQUIRE(new_wording);
+        CHECK(new_wording->max_tokens == 31534);
+        CHECK_FALSE(new_wording->model_wide);
+    }
+
+    TEST_CASE("other refusals say nothing about the output limit") {
+        // A prompt too long for the context, whatever max_tokens is.
+        CHECK_FALSE(output_limit_from_error(400, R"({"error":{"message":"This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens. Please reduce the length of the messages.","code":"context_length_exceeded"}})"));
+        CHECK_FALSE(output_limit_from_error(400, R"({"error":{"message":"Invalid value for 'temperature': must be at most 2","type":"invalid_request_error"}})"));
+        CHECK_FALSE(output_limit_from_error(400, "Bad Request"));
+        // Not a refusal of the request: a server error that happens to name max_tokens.
+        CHECK_FALSE(output_limit_from_error(500, R"({"error":{"message":"max_tokens is too large: at most 100"}})"));
+        // A cap of 0 is no cap.
+        CHECK_FALSE(output_limit_from_error(400, R"({"error":{"message":"max_tokens: at most 0 completion tokens"}})"));
+    }
 }
+
