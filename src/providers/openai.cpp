@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <variant>
 
-#include "providers/output_caps.hpp"
+#include "providers/refusal_memory.hpp"
 #include "providers/sse_stream.hpp"
 #include "translate/message_events.hpp"
 #include "translate/openai_errors.hpp"
@@ -160,7 +160,7 @@ namespace {
 
 // The translated request's output-token limit: its field and value (value 0 when absent).
 struct OutputField {
-    const char* name = "max_tokens";
+    std::string name = "max_tokens";
     int64_t value = 0;
 };
 
@@ -172,28 +172,51 @@ OutputField output_field(const json& translated) {
     return {};
 }
 
-void cap_output_tokens(json& translated, int64_t cap) {
-    if (OutputField field = output_field(translated); field.value > cap)
-        translated[field.name] = cap;
+// Parameters never dropped on a refusal: without them there is no request.
+bool essential_parameter(std::string_view name) {
+    return name == "model" || name == "messages" || name == "stream" || name == "tools";
 }
 
-// A refusal of the request's output-token limit, answered with the limit the upstream would
-// take: the request body with that limit, to send once more (a model's own cap is also
-// remembered for later requests). nullopt when the refusal is about something else.
-std::optional<std::string> within_output_limit(upstream::Call& call, const std::string& error_body,
-                                               const OutputField& sent,
-                                               const gateway::Route& route) {
-    auto limit = translate::output_limit_from_error(call.status(), error_body);
-    if (!limit || sent.value <= 0 || limit->max_tokens >= sent.value) return std::nullopt;
+// A refusal the request can be corrected for: the body to send once more, the correction
+// remembered for the model (see RefusalMemory); nullopt when the refusal is about something
+// else. `sent` follows the body's output-token field through corrections.
+std::optional<std::string> corrected_request(upstream::Call& call, const std::string& error_body,
+                                             OutputField& sent, const gateway::Route& route) {
+    const std::string& provider = route.provider->name;
+    const std::string& model = route.upstream_model;
+    if (auto limit = translate::output_limit_from_error(call.status(), error_body);
+        limit && sent.value > limit->max_tokens) {
+        std::string body = call.take_request_body();
+        auto corrected = util::replace_top_level_integer(body, sent.name, limit->max_tokens);
+        if (!corrected) return std::nullopt;
+        if (limit->model_wide)
+            RefusalMemory::shared().learn_output_cap(provider, model, limit->max_tokens);
+        LOG_INFO("provider '%s' takes at most %lld output tokens for %s%s: %s %lld lowered to that",
+                 provider.c_str(), static_cast<long long>(limit->max_tokens), model.c_str(),
+                 limit->model_wide ? "" : " with this input", sent.name.c_str(),
+                 static_cast<long long>(sent.value));
+        sent.value = limit->max_tokens;
+        return corrected;
+    }
+    auto refused = translate::refused_parameter(call.status(), error_body);
+    if (!refused || essential_parameter(refused->name)) return std::nullopt;
     std::string body = call.take_request_body();
-    auto corrected = util::replace_top_level_integer(body, sent.name, limit->max_tokens);
+    auto corrected = refused->use_instead.empty()
+                         ? util::erase_top_level_member(body, refused->name)
+                         : util::rename_top_level_member(body, refused->name, refused->use_instead);
     if (!corrected) return std::nullopt;
-    if (limit->model_wide)
-        OutputCaps::shared().learn(route.provider->name, route.upstream_model, limit->max_tokens);
-    LOG_INFO("provider '%s' takes at most %lld output tokens for %s%s: %s %lld lowered to that",
-             route.provider->name.c_str(), static_cast<long long>(limit->max_tokens),
-             route.upstream_model.c_str(), limit->model_wide ? "" : " with this input", sent.name,
-             static_cast<long long>(sent.value));
+    RefusalMemory::shared().learn_parameter(provider, model, refused->name, refused->use_instead);
+    if (refused->use_instead.empty()) {
+        LOG_INFO("provider '%s' does not take '%s' for %s: sent without it", provider.c_str(),
+                 refused->name.c_str(), model.c_str());
+    } else {
+        LOG_INFO("provider '%s' takes '%s' instead of '%s' for %s: renamed", provider.c_str(),
+                 refused->use_instead.c_str(), refused->name.c_str(), model.c_str());
+    }
+    if (refused->name == sent.name) {
+        if (refused->use_instead.empty()) sent.value = 0;  // no limit sent any more
+        sent.name = refused->use_instead;
+    }
     return corrected;
 }
 
@@ -211,8 +234,8 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
         translated = movable ? translate::request_to_openai(std::move(*movable),
                                                             route.upstream_model, profile)
                              : translate::request_to_openai(body, route.upstream_model, profile);
-        if (auto cap = OutputCaps::shared().find(route.provider->name, route.upstream_model))
-            cap_output_tokens(translated, *cap);
+        if (auto lessons = RefusalMemory::shared().find(route.provider->name, route.upstream_model))
+            lessons->apply(translated);
         // The translation is about as long as the client's request (a little shorter: fields
         // dropped, blocks flattened); a margin covers the cases it grows.
         request.body = dump_json(translated, request_bytes + request_bytes / 8 + 256);
@@ -226,7 +249,7 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
         translated = json();
         if (movable) *movable = json();
     };
-    const OutputField sent_output = output_field(translated);
+    OutputField sent_output = output_field(translated);
     auto address = [&](upstream::Request& r) {
         r.url = route.provider->base_url + "/chat/completions";
         r.headers = openai_upstream_headers(*route.provider, stream);
@@ -234,7 +257,11 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
     };
     address(request);
     std::unique_ptr<upstream::Call> call;
-    for (bool first = true;; first = false) {
+    // A refusal that says how to correct the request is retried corrected, twice at most (a
+    // model may refuse both its output limit and a parameter).
+    constexpr int k_corrections = 2;
+    for (int attempt = 0;; ++attempt) {
+        const bool first = attempt == 0;
         call = std::make_unique<upstream::Call>(std::move(request));
         ex.finisher->watch(call->stats());
         if (!call->wait_headers(ex.client_probe,
@@ -247,7 +274,8 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
         std::string error_body;
         call->read_all(error_body, k_max_error_bytes, ex.client_probe);
         std::optional<std::string> corrected;
-        if (first) corrected = within_output_limit(*call, error_body, sent_output, route);
+        if (attempt < k_corrections)
+            corrected = corrected_request(*call, error_body, sent_output, route);
         if (!corrected) return upstream_error(ex, *call, error_body);
         request = upstream::Request();
         request.body = std::move(*corrected);

@@ -259,6 +259,60 @@ std::optional<OutputLimit> output_limit_from_error(int status, std::string_view 
     return std::nullopt;
 }
 
+namespace {
+
+// A request parameter's name: letters, digits and underscores, as the text at `pos` starts.
+std::string parameter_name_at(std::string_view text, size_t pos) {
+    size_t end = pos;
+    while (end < text.size() &&
+           (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
+        ++end;
+    return std::string(text.substr(pos, end - pos));
+}
+
+// The quoted or bare name after `phrase` in `text`, or "".
+std::string parameter_after(std::string_view text, std::string_view phrase) {
+    size_t at = text.find(phrase);
+    if (at == std::string_view::npos) return {};
+    at += phrase.size();
+    while (at < text.size() && (text[at] == ' ' || text[at] == '\'' || text[at] == '"')) ++at;
+    return parameter_name_at(text, at);
+}
+
+}  // namespace
+
+std::optional<RefusedParameter> refused_parameter(int status, std::string_view body) {
+    if (status != 400 && status != 422) return std::nullopt;
+    const json parsed = json::parse(body.begin(), body.end(), nullptr, false);
+    const json& error = parsed.is_object() && parsed.contains("error") ? parsed["error"] : parsed;
+    const std::string message = message_of(parsed);
+    RefusedParameter refused;
+    if (string_field(error, "code") == "unsupported_parameter")
+        refused.name = string_field(error, "param");
+    if (refused.name.empty()) refused.name = parameter_after(message, "Unsupported parameter:");
+    if (refused.name.empty())
+        refused.name = parameter_after(message, "Unrecognized request argument supplied:");
+    if (refused.name.empty() && parsed.is_object()) {
+        if (const auto detail = parsed.find("detail");
+            detail != parsed.end() && detail->is_array()) {
+            for (const auto& item : *detail) {
+                const json& loc = item.is_object() ? item.value("loc", json()) : json();
+                if (string_field(item, "type") == "extra_forbidden" && loc.is_array() &&
+                    loc.size() == 2 && loc[0] == "body" && loc[1].is_string()) {
+                    refused.name = loc[1].get<std::string>();
+                    break;
+                }
+            }
+        }
+    }
+    if (refused.name.empty() || refused.name != parameter_name_at(refused.name, 0))
+        return std::nullopt;
+    if (message.find(" instead") != std::string::npos)
+        refused.use_instead = parameter_after(message, "Use ");
+    if (refused.use_instead == refused.name) refused.use_instead.clear();
+    return refused;
+}
+
 MappedError error_from_openai_object(const json& error, int status_hint) {
     std::string message;
     if (error.is_string()) {

@@ -65,6 +65,20 @@ struct OutputLimit {
 // nullopt for any other error.
 std::optional<OutputLimit> output_limit_from_error(int status, std::string_view body);
 
+// A top-level request parameter an upstream refuses as unsupported or unknown, and the one to
+// send instead when the refusal names it.
+struct RefusedParameter {
+    std::string name;
+    std::string
+        use_instead;  // "max_completion_tokens" for "... Use 'max_completion_tokens' instead."
+};
+
+// For a 400 or 422 that refuses a parameter: OpenAI's code "unsupported_parameter" with its
+// `param` (or the message "Unsupported parameter: 'X'"), "Unrecognized request argument
+// supplied: X", and a validation error {"detail":[{"type":"extra_forbidden","loc":["body","X"]}]}
+// (Mistral and other FastAPI servers). nullopt for any other error, and for a refused *value*.
+std::optional<RefusedParameter> refused_parameter(int status, std::string_view body);
+
 // `event: error\ndata: {"type":"error","error":{"type":T,"message":M}}\n\n`
 std::string anthropic_error_event(std::string_view type, std::string_view message);
 

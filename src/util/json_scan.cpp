@@ -60,12 +60,17 @@ size_t skip_value(std::string_view s, size_t pos) {
 
 namespace {
 
-// The [begin, end) of the value of the top-level member `key`, or nullopt.
-std::optional<std::pair<size_t, size_t>> top_level_value(std::string_view s, std::string_view key) {
+// Where the top-level member `key` is: its key's opening quote, and its value's [begin, end).
+struct MemberSpan {
+    size_t key_begin, value_begin, value_end;
+};
+
+std::optional<MemberSpan> top_level_member(std::string_view s, std::string_view key) {
     size_t pos = skip_ws(s, 0);
     if (pos >= s.size() || s[pos] != '{') return std::nullopt;
     pos = skip_ws(s, pos + 1);
     while (pos < s.size() && s[pos] == '"') {
+        const size_t key_begin = pos;
         size_t key_end = skip_string(s, pos);
         if (key_end == std::string_view::npos) return std::nullopt;
         // Keys with escapes never equal the plain keys we look for; compare the raw bytes.
@@ -75,11 +80,17 @@ std::optional<std::pair<size_t, size_t>> top_level_value(std::string_view s, std
         pos = skip_ws(s, pos + 1);
         size_t value_end = skip_value(s, pos);
         if (value_end == std::string_view::npos) return std::nullopt;
-        if (match) return std::pair{pos, value_end};
+        if (match) return MemberSpan{key_begin, pos, value_end};
         pos = skip_ws(s, value_end);
         if (pos < s.size() && s[pos] == ',') pos = skip_ws(s, pos + 1);
     }
     return std::nullopt;
+}
+
+std::optional<std::pair<size_t, size_t>> top_level_value(std::string_view s, std::string_view key) {
+    auto member = top_level_member(s, key);
+    if (!member) return std::nullopt;
+    return std::pair{member->value_begin, member->value_end};
 }
 
 std::string spliced(std::string_view s, std::pair<size_t, size_t> span, std::string_view with) {
@@ -98,6 +109,32 @@ std::optional<std::string> replace_top_level_string(std::string_view s, std::str
     auto span = top_level_value(s, key);
     if (!span || s[span->first] != '"') return std::nullopt;
     return spliced(s, *span, json_quote(new_value));
+}
+
+std::optional<std::string> erase_top_level_member(std::string_view s, std::string_view key) {
+    auto member = top_level_member(s, key);
+    if (!member) return std::nullopt;
+    // With the comma after it, or, for the last member, the comma before it.
+    size_t begin = member->key_begin;
+    size_t end = skip_ws(s, member->value_end);
+    if (end < s.size() && s[end] == ',') {
+        end = skip_ws(s, end + 1);
+    } else {
+        end = member->value_end;
+        size_t before = begin;
+        while (before > 0 && (s[before - 1] == ' ' || s[before - 1] == '\n' ||
+                              s[before - 1] == '\r' || s[before - 1] == '\t'))
+            --before;
+        if (before > 0 && s[before - 1] == ',') begin = before - 1;
+    }
+    return spliced(s, {begin, end}, "");
+}
+
+std::optional<std::string> rename_top_level_member(std::string_view s, std::string_view key,
+                                                   std::string_view new_key) {
+    auto member = top_level_member(s, key);
+    if (!member || top_level_member(s, new_key)) return std::nullopt;
+    return spliced(s, {member->key_begin, member->key_begin + key.size() + 2}, json_quote(new_key));
 }
 
 std::optional<std::string> replace_top_level_integer(std::string_view s, std::string_view key,

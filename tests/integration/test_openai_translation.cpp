@@ -561,6 +561,53 @@ TEST_CASE("an output limit that depends on the input is used for that request on
     CHECK(json::parse(second.body)["error"]["type"] == "invalid_request_error");
 }
 
+TEST_CASE(
+    "a parameter the model refuses is dropped or renamed as the refusal says, and remembered") {
+    FakeUpstream up;
+    Script unrecognized;
+    unrecognized.status = 400;
+    unrecognized.body =
+        R"({"error":{"message":"Unrecognized request argument supplied: parallel_tool_calls","type":"invalid_request_error","param":null,"code":null}})";
+    Script use_instead;
+    use_instead.status = 400;
+    use_instead.body =
+        R"({"error":{"message":"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.","type":"invalid_request_error","param":"max_tokens","code":"unsupported_parameter"}})";
+    up.queue_script(unrecognized);
+    up.queue_script(use_instead);
+    up.set_script(plain_answer());
+    GatewayHarness gw(openai_config(up));
+    HttpClient client(gw.port());
+    const std::string request = R"({"model":"fakeai:o9","max_tokens":1000,
+      "tools":[{"name":"Write","input_schema":{"type":"object"}}],
+      "tool_choice":{"type":"auto","disable_parallel_tool_use":true},
+      "messages":[{"role":"user","content":"hi"}]})";
+
+    auto first = client.request("POST", "/v1/messages", request, {gw.auth_header()});
+    CHECK(first.status == 200);
+    auto sent = up.requests();
+    REQUIRE(sent.size() == 3);
+    auto original = json::parse(sent[0].body);
+    CHECK(original["parallel_tool_calls"] == false);
+    auto without = json::parse(sent[1].body);
+    CHECK_FALSE(without.contains("parallel_tool_calls"));
+    CHECK(without["max_tokens"] == 1000);
+    auto renamed = json::parse(sent[2].body);
+    CHECK_FALSE(renamed.contains("max_tokens"));
+    CHECK(renamed["max_completion_tokens"] == 1000);
+    original.erase("parallel_tool_calls");
+    original.erase("max_tokens");
+    renamed.erase("max_completion_tokens");
+    CHECK(renamed == original);  // nothing else changed
+
+    auto second = client.request("POST", "/v1/messages", request, {gw.auth_header()});
+    CHECK(second.status == 200);
+    sent = up.requests();
+    REQUIRE(sent.size() == 4);  // sent as the model takes it: no refusal
+    auto learned = json::parse(sent[3].body);
+    CHECK_FALSE(learned.contains("parallel_tool_calls"));
+    CHECK(learned["max_completion_tokens"] == 1000);
+}
+
 TEST_CASE("chat completions errors use OpenAI's envelope") {
     FakeUpstream up;
     GatewayHarness gw(openai_config(up));

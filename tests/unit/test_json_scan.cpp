@@ -27,4 +27,21 @@ TEST_SUITE("util::json_scan") {
         CHECK_FALSE(replace_top_level_integer(R"({"max_tokens":"32000"})", "max_tokens", 1));
         CHECK_FALSE(replace_top_level_integer(R"({"a":{"max_tokens":3}})", "max_tokens", 1));
     }
+
+    TEST_CASE("a top-level member is erased with its comma, wherever it is") {
+        CHECK(*otari::util::erase_top_level_member(R"({"a":1,"b":{"c":2},"d":3})", "b") ==
+              R"({"a":1,"d":3})");
+        CHECK(*otari::util::erase_top_level_member(R"({"a":1, "d" : [3]})", "d") == R"({"a":1})");
+        CHECK(*otari::util::erase_top_level_member(R"({"a":1})", "a") == R"({})");
+        CHECK(*otari::util::erase_top_level_member(R"({"a":1,"b":2})", "a") == R"({"b":2})");
+        CHECK_FALSE(otari::util::erase_top_level_member(R"({"x":{"a":1}})", "a"));
+    }
+
+    TEST_CASE("a top-level member is renamed with its value, unless the new name is taken") {
+        CHECK(*otari::util::rename_top_level_member(R"({"max_tokens":5,"m":"x"})", "max_tokens",
+                                                    "max_completion_tokens") ==
+              R"({"max_completion_tokens":5,"m":"x"})");
+        CHECK_FALSE(otari::util::rename_top_level_member(R"({"a":1,"b":2})", "a", "b"));
+        CHECK_FALSE(otari::util::rename_top_level_member(R"({"a":1})", "c", "b"));
+    }
 }

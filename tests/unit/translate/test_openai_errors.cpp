@@ -179,5 +179,49 @@ TEST_SUITE("translate::openai_errors") {
         // A cap of 0 is no cap.
         CHECK_FALSE(output_limit_from_error(400, R"({"error":{"message":"max_tokens: at most 0 completion tokens"}})"));
     }
+
+    TEST_CASE("a refused parameter is named, with the one to use instead when the refusal says") {
+        auto effort = refused_parameter(
+            400,
+            R"({"error":{"message":"Unsupported parameter: 'reasoning_effort' is not supported with this model.","type":"invalid_request_error","param":"reasoning_effort","code":"unsupported_parameter"}})");
+        REQUIRE(effort);
+        CHECK(effort->name == "reasoning_effort");
+        CHECK(effort->use_instead.empty());
+        auto max_tokens = refused_parameter(
+            400,
+            R"({"error":{"message":"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.","type":"invalid_request_error","param":"max_tokens","code":"unsupported_parameter"}})");
+        REQUIRE(max_tokens);
+        CHECK(max_tokens->name == "max_tokens");
+        CHECK(max_tokens->use_instead == "max_completion_tokens");
+        auto unrecognized = refused_parameter(
+            400,
+            R"({"error":{"message":"Unrecognized request argument supplied: parallel_tool_calls","type":"invalid_request_error","param":null,"code":null}})");
+        REQUIRE(unrecognized);
+        CHECK(unrecognized->name == "parallel_tool_calls");
+        auto extra = refused_parameter(
+            422,
+            R"({"object":"error","message":{"detail":[{"type":"extra_forbidden","loc":["body","safety_identifier"],"msg":"Extra inputs are not permitted","input":"abc"}]},"type":"invalid_request_error"})");
+        CHECK_FALSE(extra);  // a detail list nested in the message is not the validation shape
+        auto fastapi = refused_parameter(
+            422,
+            R"({"detail":[{"type":"missing","loc":["body","messages"]},{"type":"extra_forbidden","loc":["body","safety_identifier"],"msg":"Extra inputs are not permitted"}]})");
+        REQUIRE(fastapi);
+        CHECK(fastapi->name == "safety_identifier");
+    }
+
+    TEST_CASE("refused values and other errors name no parameter") {
+        CHECK_FALSE(refused_parameter(
+            400,
+            R"({"error":{"message":"Unsupported value: 'reasoning_effort' does not support 'xhigh' with this model.","type":"invalid_request_error","param":"reasoning_effort","code":"unsupported_value"}})"));
+        CHECK_FALSE(refused_parameter(
+            400,
+            R"({"error":{"message":"Invalid 'messages[1].content': string too long.","param":"messages[1].content","code":"string_above_max_length"}})"));
+        CHECK_FALSE(refused_parameter(
+            500,
+            R"({"error":{"message":"Unsupported parameter: 'x'","code":"unsupported_parameter","param":"x"}})"));
+        CHECK_FALSE(refused_parameter(
+            400, R"({"detail":[{"type":"extra_forbidden","loc":["body","a","b"]}]})"));
+        CHECK_FALSE(refused_parameter(400, "Bad Request"));
+    }
 }
 
