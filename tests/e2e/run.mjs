@@ -408,8 +408,18 @@ await scenario('a0', 'Claude Code CLI -> otari -> fake Anthropic upstream (nativ
 // a uses Claude-looking aliases (the CLI sends a recognised model's body: thinking with a budget);
 // a2 uses the raw "provider:model" id (an unrecognised id: adaptive thinking, output_config.effort,
 // context_management and a role:"system" entry inside messages).
-async function claudeTranslated(id, defer, ctx, { model, haiku }) {
-  const fake = ctx.fake = await startFakeUpstream({});
+// outputCap: the fake refuses a larger max_tokens the way OpenAI does for gpt-4o (16384), and
+// otari must lower it and retry, unseen by the CLI, which asks every model for 32000.
+async function claudeTranslated(id, defer, ctx, { model, haiku, outputCap }) {
+  const refuse = (entry) => {
+    const asked = entry.body?.max_completion_tokens ?? entry.body?.max_tokens;
+    if (!outputCap || !(asked > outputCap)) return undefined;
+    return {
+      status: 400,
+      error: { error: { message: `max_tokens is too large: ${asked}. This model supports at most ${outputCap} completion tokens, whereas you provided ${asked}.`, type: 'invalid_request_error', param: 'max_tokens', code: null } },
+    };
+  };
+  const fake = ctx.fake = await startFakeUpstream({ respond: refuse });
   defer(() => fake.close());
   const gateway = ctx.gateway = await startGateway(defer, {
     label: id,
@@ -427,14 +437,27 @@ async function claudeTranslated(id, defer, ctx, { model, haiku }) {
       assert.equal(r.headers.authorization, 'Bearer sk-fake');
     }
   })) && ok;
+  if (outputCap) {
+    ok = (await check(`${id}: max_tokens above the model's ${outputCap} is refused once, then lowered before sending`, () => {
+      const posts = fake.requests.filter((r) => r.method === 'POST');
+      const refused = posts.filter((r) => r.answer?.status === 400);
+      // The CLI's first calls (its title call and the main one) may race to the first refusal.
+      assert.ok(refused.length >= 1 && refused.length <= 2, `refused: ${refused.length} of ${posts.length}`);
+      const firstAnswered = posts.findIndex((r) => !r.answer?.status);
+      for (const r of posts.slice(firstAnswered + 1)) {
+        const asked = r.body.max_completion_tokens ?? r.body.max_tokens;
+        assert.ok(asked <= outputCap, `request ${r.i} asked for ${asked}`);
+      }
+    })) && ok;
+  }
   if (!ok || VERBOSE) claudeDiag(res, gateway, fake);
 }
 
 await scenario('a', 'Claude Code CLI -> otari -> fake OpenAI upstream (translated, aliases)', (defer, ctx) =>
   claudeTranslated('a', defer, ctx, { model: 'claude-sonnet-4-6', haiku: 'claude-haiku-4-5' }));
 
-await scenario('a2', 'Claude Code CLI -> otari -> fake OpenAI upstream (translated, raw provider:model id)', (defer, ctx) =>
-  claudeTranslated('a2', defer, ctx, { model: 'fakeai:gpt-4o', haiku: 'fakeai:gpt-4o' }));
+await scenario('a2', 'Claude Code CLI -> otari -> fake OpenAI upstream (translated, raw provider:model id, gpt-4o output cap)', (defer, ctx) =>
+  claudeTranslated('a2', defer, ctx, { model: 'fakeai:gpt-4o', haiku: 'fakeai:gpt-4o', outputCap: 16384 }));
 
 // b: @anthropic-ai/sdk through otari, to the OpenAI upstream (translated) and the Anthropic one (native).
 await scenario('b', '@anthropic-ai/sdk -> otari -> fake OpenAI and Anthropic upstreams', async (defer, ctx) => {
