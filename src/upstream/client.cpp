@@ -67,6 +67,9 @@ Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::m
     if (m_request.total_timeout_ms > 0)
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, m_request.total_timeout_ms);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    // Ask for no compression, but decode a body an upstream compresses anyway (gzip, deflate,
+    // br, zstd): unset, curl would hand the compressed bytes on as the body.
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "identity");
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Call::on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Call::on_body);
