@@ -21,9 +21,10 @@ size_t skip_string(std::string_view s, size_t pos) {
     return std::string_view::npos;
 }
 
+bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 size_t skip_ws(std::string_view s, size_t pos) {
-    while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r'))
-        ++pos;
+    while (pos < s.size() && is_ws(s[pos])) ++pos;
     return pos;
 }
 
@@ -56,10 +57,6 @@ size_t skip_value(std::string_view s, size_t pos) {
     return pos;
 }
 
-}  // namespace
-
-namespace {
-
 // Where the top-level member `key` is: its key's opening quote, and its value's [begin, end).
 struct MemberSpan {
     size_t key_begin, value_begin, value_end;
@@ -87,12 +84,6 @@ std::optional<MemberSpan> top_level_member(std::string_view s, std::string_view 
     return std::nullopt;
 }
 
-std::optional<std::pair<size_t, size_t>> top_level_value(std::string_view s, std::string_view key) {
-    auto member = top_level_member(s, key);
-    if (!member) return std::nullopt;
-    return std::pair{member->value_begin, member->value_end};
-}
-
 std::string spliced(std::string_view s, std::pair<size_t, size_t> span, std::string_view with) {
     std::string out;
     out.reserve(s.size() + with.size());
@@ -106,9 +97,9 @@ std::string spliced(std::string_view s, std::pair<size_t, size_t> span, std::str
 
 std::optional<std::string> replace_top_level_string(std::string_view s, std::string_view key,
                                                     std::string_view new_value) {
-    auto span = top_level_value(s, key);
-    if (!span || s[span->first] != '"') return std::nullopt;
-    return spliced(s, *span, json_quote(new_value));
+    auto member = top_level_member(s, key);
+    if (!member || s[member->value_begin] != '"') return std::nullopt;
+    return spliced(s, {member->value_begin, member->value_end}, json_quote(new_value));
 }
 
 std::optional<std::string> erase_top_level_member(std::string_view s, std::string_view key) {
@@ -122,9 +113,7 @@ std::optional<std::string> erase_top_level_member(std::string_view s, std::strin
     } else {
         end = member->value_end;
         size_t before = begin;
-        while (before > 0 && (s[before - 1] == ' ' || s[before - 1] == '\n' ||
-                              s[before - 1] == '\r' || s[before - 1] == '\t'))
-            --before;
+        while (before > 0 && is_ws(s[before - 1])) --before;
         if (before > 0 && s[before - 1] == ',') begin = before - 1;
     }
     return spliced(s, {begin, end}, "");
@@ -139,11 +128,11 @@ std::optional<std::string> rename_top_level_member(std::string_view s, std::stri
 
 std::optional<std::string> replace_top_level_integer(std::string_view s, std::string_view key,
                                                      int64_t new_value) {
-    auto span = top_level_value(s, key);
-    if (!span) return std::nullopt;
-    const char first = s[span->first];
+    auto member = top_level_member(s, key);
+    if (!member) return std::nullopt;
+    const char first = s[member->value_begin];
     if (first != '-' && (first < '0' || first > '9')) return std::nullopt;
-    return spliced(s, *span, std::to_string(new_value));
+    return spliced(s, {member->value_begin, member->value_end}, std::to_string(new_value));
 }
 
 }  // namespace otari::util
