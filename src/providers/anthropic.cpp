@@ -409,8 +409,7 @@ http::Response anthropic_messages(Exchange ex, std::string upstream_body, bool s
         merge_anthropic_usage(usage, record.usage);
         record.usage_source = gateway::UsageSource::upstream;
     } else {
-        record.usage.input_tokens =
-            translate::tokens_from_bytes(size_t(std::max<int64_t>(0, record.request_bytes)));
+        record.usage.input_tokens = estimated_input_tokens(record);
         record.usage.output_tokens =
             translate::tokens_from_bytes(translate::generated_bytes_of_message(parsed));
         record.usage_source = gateway::UsageSource::estimated;

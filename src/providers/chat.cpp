@@ -38,12 +38,6 @@ http::Response openai_error(Exchange& ex, const translate::MappedError& error) {
     return res;
 }
 
-// Tokens the client's request is estimated at, for upstreams that report no usage.
-int64_t input_estimate(const Exchange& ex) {
-    return translate::tokens_from_bytes(
-        size_t(std::max<int64_t>(0, ex.finisher->record().request_bytes)));
-}
-
 // choices[0] of a Chat Completion, or null.
 const json& first_choice(const json& completion) {
     static const json k_none;
@@ -232,9 +226,16 @@ bool is_event_stream(const upstream::Call& call) {
     return content_type && content_type->find("text/event-stream") != std::string_view::npos;
 }
 
-void finish_ok(CallFinisher& finisher, const translate::TokenUsage& usage,
+// A whole answer recorded as served. `usage` is the upstream's; when it reported none, the
+// tokens are estimated from the request and from `completion`'s (OpenAI-shaped) first choice.
+void finish_ok(CallFinisher& finisher, translate::TokenUsage usage, const json& completion,
                std::string stop_reason) {
     auto& record = finisher.record();
+    if (!usage.reported) {
+        usage.input_tokens = estimated_input_tokens(record);
+        usage.output_tokens = translate::tokens_from_bytes(
+            translate::generated_bytes(translate::member(first_choice(completion), "message")));
+    }
     record.usage = {usage.input_tokens, usage.output_tokens, usage.cache_read_tokens,
                     usage.cache_write_tokens};
     record.usage_source =
@@ -294,7 +295,8 @@ http::Response chat_to_openai(Exchange ex, json body, const gateway::Route& rout
     }
     if (stream && is_event_stream(*call)) {
         return start_stream(ex, std::move(call),
-                            std::make_unique<ChunkRelay>(client_wants_usage, input_estimate(ex)));
+                            std::make_unique<ChunkRelay>(
+                                client_wants_usage, estimated_input_tokens(ex.finisher->record())));
     }
     std::string answer;
     if (!call->read_all(answer, k_max_response_bytes, ex.client_probe))
@@ -308,16 +310,9 @@ http::Response chat_to_openai(Exchange ex, json body, const gateway::Route& rout
                                      "' answered 200 with a body that is not JSON",
                                  {}});
     }
-    const json& choice = first_choice(parsed);
-    const json& finish_reason = translate::member(choice, "finish_reason");
-    auto usage = translate::usage_from_openai(translate::member(parsed, "usage"));
-    if (!usage.reported) {
-        usage.input_tokens = input_estimate(ex);
-        usage.output_tokens = translate::tokens_from_bytes(
-            translate::generated_bytes(translate::member(choice, "message")));
-    }
-    finish_ok(*ex.finisher, usage,
-              finish_reason.is_string() ? finish_reason.get<std::string>() : std::string());
+    const json& finish_reason = translate::member(first_choice(parsed), "finish_reason");
+    finish_ok(*ex.finisher, translate::usage_from_openai(translate::member(parsed, "usage")),
+              parsed, finish_reason.is_string() ? finish_reason.get<std::string>() : std::string());
     http::Response res;
     res.body = std::move(answer);
     return res;
@@ -373,12 +368,7 @@ http::Response chat_to_anthropic(Exchange ex, const json& body, const gateway::R
     }
     translate::TokenUsage usage;
     translate::merge_anthropic_usage(message.value("usage", json::object()), usage);
-    if (!usage.reported) {
-        usage.input_tokens = input_estimate(ex);
-        usage.output_tokens = translate::tokens_from_bytes(
-            translate::generated_bytes(translate::member(first_choice(completion), "message")));
-    }
-    finish_ok(*ex.finisher, usage, message.value("stop_reason", ""));
+    finish_ok(*ex.finisher, usage, completion, message.value("stop_reason", ""));
     http::Response res;
     if (stream) {
         // The provider answered a streaming request whole: send it as one chunk and [DONE].

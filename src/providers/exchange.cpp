@@ -1,5 +1,6 @@
 #include "providers/exchange.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -76,6 +77,10 @@ http::Response anthropic_error_response(Exchange& ex, const translate::MappedErr
     if (error.retry_after) api_error.headers.set("retry-after", *error.retry_after);
     ex.finisher->fail(error.status, error.message);
     return api::error_response(api::Flavor::anthropic, api_error, ex.request->request_id);
+}
+
+int64_t estimated_input_tokens(const gateway::CallRecord& record) {
+    return translate::tokens_from_bytes(size_t(std::max<int64_t>(0, record.request_bytes)));
 }
 
 std::optional<http::Response> redirect_refusal(Exchange& ex, upstream::Call& call) {

@@ -86,6 +86,10 @@ http::Response anthropic_error_response(Exchange& ex, const translate::MappedErr
 // record and a response nobody reads.
 http::Response transport_failure(Exchange& ex, const upstream::Call& call);
 
+// Tokens the client's request is estimated at (its size, four bytes a token), for upstreams
+// that report no usage.
+int64_t estimated_input_tokens(const gateway::CallRecord& record);
+
 // A redirect (3xx) from the provider, answered as a 502 api_error that names where it points:
 // otari does not follow redirects (a POST would be replayed elsewhere with the provider's key),
 // so the provider's base_url is wrong. Recorded as failed. nullopt for any other status.

@@ -227,7 +227,7 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
     const translate::Profile& profile = translate::profile_for(route.provider->profile);
     translate::ToolNameMap names(body, profile);
     const auto request_bytes = size_t(std::max<int64_t>(0, ex.finisher->record().request_bytes));
-    const int64_t input_estimate = translate::tokens_from_bytes(request_bytes);
+    const int64_t input_estimate = estimated_input_tokens(ex.finisher->record());
     upstream::Request request;
     json translated;
     try {
