@@ -7,6 +7,7 @@
 #
 # Environment: BUILD_DIR (default build-bench), OTARI_BIN, BENCH_SECONDS (3, per run),
 # BENCH_WARMUP (0.5), BENCH_PACED_SECONDS (4), BENCH_ONLY (substring of scenario ids),
+# OTARI_IO (passed to the gateway: "threads" to bench the thread-per-connection server),
 # GW_CPU (0), UP_CPU (1), DRIVER_CPU (2 when the machine has more than 2 cores, else UP_CPU).
 # Prints a markdown report and writes bench/results/latest.md and latest.jsonl.
 set -euo pipefail
@@ -104,7 +105,7 @@ run_otari() {
 }
 token=$(run_otari keys create bench --allow-user-mismatch --config "$cfg" 2>"$tmp/keys.log" | tail -1)
 env -i PATH="$PATH" HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" \
-    taskset -c "$gw_cpu" "$otari" up --config "$cfg" --port 0 --log-level warn \
+    ${OTARI_IO:+OTARI_IO="$OTARI_IO"} taskset -c "$gw_cpu" "$otari" up --config "$cfg" --port 0 --log-level warn \
     >"$tmp/otari.log" 2>&1 &
 otari_pid=$!
 pids+=("$otari_pid")

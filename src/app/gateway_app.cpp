@@ -74,6 +74,7 @@ server::Options server_options(const config::Config& config) {
     server::Options o;
     o.host = config.host;
     o.port = config.port;
+    if (config.threaded_io) o.io = server::Options::Io::threads;
     return o;
 }
 

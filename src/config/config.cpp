@@ -296,6 +296,17 @@ void settle_mode(Config& c, const std::string& origin, const std::optional<std::
     }
 }
 
+// $OTARI_IO: how connections are served (see server::Options::Io).
+void settle_io(Config& c) {
+    std::string io = env_or_empty("OTARI_IO");
+    if (io.empty() || io == "fibers") return;
+    if (io == "threads") {
+        c.threaded_io = true;
+        return;
+    }
+    throw ConfigError("OTARI_IO: expected \"fibers\" or \"threads\", got \"" + io + "\"");
+}
+
 Config read_root(Reader& r, const toml::table& root) {
     Config c;
     std::optional<std::string> declared_mode;
@@ -388,6 +399,7 @@ Config read_root(Reader& r, const toml::table& root) {
     }
     c.warnings = std::move(r.warnings);
     settle_mode(c, r.origin, declared_mode, !c.providers.empty());
+    settle_io(c);
     // Hybrid mode never consults local provider keys: the platform supplies credentials.
     if (c.mode == Mode::standalone) add_builtin_providers(c);
     if (c.mode == Mode::hybrid && !c.users.empty()) {

@@ -74,6 +74,7 @@ struct Config {
     std::string otlp_endpoint;     // [otlp] endpoint: export spans there when set
     Mode mode = Mode::standalone;
     PlatformSettings platform;
+    bool threaded_io = false;  // $OTARI_IO=threads: a thread per connection instead of fibers
     std::string source = "embedded defaults";     // the file it came from
     std::vector<std::string> warnings;            // shown once at start
 };

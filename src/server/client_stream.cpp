@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "loop/loop.hpp"
+
 namespace otari::server {
 namespace {
 
@@ -17,8 +19,6 @@ namespace {
 constexpr size_t k_read_chunk = 16 * 1024;
 // Collected output beyond this is sent at once instead of being copied.
 constexpr size_t k_write_collect = 64 * 1024;
-
-thread_local ClientStream* t_current = nullptr;
 
 int to_ms(time_t sec, time_t usec) { return int(sec * 1000 + usec / 1000); }
 
@@ -38,19 +38,16 @@ void ip_and_port(const sockaddr_storage& addr, socklen_t len, std::string& ip, i
     }
 }
 
+// On a fiber, the wait yields to the loop.
 int poll_one(socket_t sock, short events, int timeout_ms) {
-    pollfd pfd{sock, events, 0};
-    int n;
-    do {
-        n = ::poll(&pfd, 1, timeout_ms);
-    } while (n < 0 && errno == EINTR);
-    return n;
+    return loop::wait_fd(sock, events, timeout_ms);
 }
 
 }  // namespace
 
-ClientStream* current_client_stream() { return t_current; }
-void set_current_client_stream(ClientStream* stream) { t_current = stream; }
+// Per fiber (per thread when the connection has a thread of its own).
+ClientStream* current_client_stream() { return static_cast<ClientStream*>(loop::fiber_local()); }
+void set_current_client_stream(ClientStream* stream) { loop::fiber_local() = stream; }
 
 ClientStream::ClientStream(socket_t sock, time_t read_timeout_sec, time_t read_timeout_usec,
                            time_t write_timeout_sec, time_t write_timeout_usec)

@@ -13,6 +13,7 @@
 #include "server/client_socket.hpp"
 #include "server/client_stream.hpp"
 #include "server/elastic_pool.hpp"
+#include "server/fiber_pool.hpp"
 #include "util/log.hpp"
 #include "util/random.hpp"
 
@@ -159,7 +160,14 @@ Server::Server(Options options, std::vector<Route> routes)
     svr.set_tcp_nodelay(true);
     size_t max_threads = m_options.max_threads;
     auto idle = m_options.thread_idle_timeout;
-    svr.new_task_queue = [max_threads, idle] { return new ElasticPool(max_threads, idle); };
+    if (m_options.io == Options::Io::threads) {
+        svr.new_task_queue = [max_threads, idle] { return new ElasticPool(max_threads, idle); };
+    } else {
+        size_t loops = m_options.loops;
+        svr.new_task_queue = [loops, idle] {
+            return new FiberPool(loops, idle, ElasticPool::release_free_memory);
+        };
+    }
 
     const bool check_host = is_loopback_host(m_options.host);
     const size_t max_body = m_options.max_body_bytes;
@@ -249,15 +257,17 @@ Server::Server(Options options, std::vector<Route> routes)
                 return;
             }
             std::shared_ptr<http::BodyStream> stream(std::move(res.stream));
+            // The stream's own: next() may wait, and fibers of one thread share thread_locals.
+            auto out_buffer = std::make_shared<std::string>();
             hres.set_chunked_content_provider(
                 res.content_type,
-                [stream](size_t, httplib::DataSink& sink) {
+                [stream, out_buffer](size_t, httplib::DataSink& sink) {
                     ClientStream* client = current_client_stream();
                     // Nothing written may wait on the upstream: send it first unless the
                     // stream has its next bytes at hand.
                     if (client && !stream->ready() && !client->flush()) return false;
-                    // Reused by the thread: its capacity outlives one event batch.
-                    thread_local std::string out;
+                    // Reused by the stream: its capacity outlives one event batch.
+                    std::string& out = *out_buffer;
                     if (out.capacity() > 256 * 1024) std::string().swap(out);
                     out.clear();
                     http::ClientProbe alive = [&sink] { return sink.is_writable(); };

@@ -1,7 +1,8 @@
 #pragma once
 // The HTTP server: cpp-httplib behind transport-neutral types (http::Request/Response). Binds
 // exclusively, refuses foreign Host headers while on loopback, caps bodies at 32 MiB, serves
-// each open connection on its own thread, and drains in-flight requests on shutdown.
+// each open connection on a fiber of an event loop per CPU (or, with Io::threads, on a thread
+// of its own), and drains in-flight requests on shutdown.
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -19,7 +20,9 @@ struct Options {
     std::string host = "127.0.0.1";
     int port = 8000;  // 0 = any free port (tests)
     size_t max_body_bytes = 32u << 20;
-    size_t max_threads = 2048;
+    enum class Io { fibers, threads } io = Io::fibers;
+    size_t loops = 0;           // Io::fibers: event loop threads (0: one per usable CPU)
+    size_t max_threads = 2048;  // Io::threads
     std::chrono::milliseconds thread_idle_timeout{10000};
 };
 

@@ -1,9 +1,13 @@
 #include "upstream/client.hpp"
 
 #include <curl/curl.h>
+#include <sys/epoll.h>
 
 #include <cstring>
 #include <stdexcept>
+#include <type_traits>
+
+#include "loop/loop.hpp"
 
 namespace otari::upstream {
 namespace {
@@ -29,8 +33,123 @@ ThreadCurl& thread_curl() {
 }
 
 constexpr std::chrono::milliseconds k_probe_interval{250};
+// A streamed answer's bytes wait in the call up to this much while the client is slow; then the
+// transfer pauses, and the upstream's own send buffer and TCP window hold the rest.
+constexpr size_t k_stream_buffer_limit = 1u << 20;
+
+Failure failure_of(CURLcode rc, bool headers_done) {
+    switch (rc) {
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY:
+        case CURLE_SSL_CONNECT_ERROR:
+            return headers_done ? Failure::transport : Failure::connect;
+        case CURLE_OPERATION_TIMEDOUT:
+            return Failure::timeout;
+        default:
+            return Failure::transport;
+    }
+}
 
 }  // namespace
+
+// The multi handle of an event loop: the loop watches curl's sockets and keeps its timer, and
+// the calls of all the loop's fibers share its connection cache. Calls are driven by the
+// loop, not by the fiber that waits for them: a fiber parks, and its call's callbacks wake it.
+class LoopCurl final : public loop::Watcher, public loop::Timer {
+  public:
+    explicit LoopCurl(loop::Loop& loop) : m_loop(loop) {
+        multi = curl_multi_init();
+        curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &LoopCurl::on_socket);
+        curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+        curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &LoopCurl::on_timer_request);
+        curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+        curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 256L);
+        // One transfer per connection, as on a thread of its own: no HTTP/2 multiplexing of
+        // many streams over one connection.
+        curl_multi_setopt(multi, CURLMOPT_PIPELINING, long(CURLPIPE_NOTHING));
+    }
+    ~LoopCurl() {
+        if (spare_easy) curl_easy_cleanup(spare_easy);
+        curl_multi_cleanup(multi);
+        m_loop.disarm(*this);
+    }
+
+    // The running loop's, made on first use and taken down when the loop ends.
+    static LoopCurl& of(loop::Loop& loop) {
+        thread_local LoopCurl* t_curl = nullptr;
+        if (!t_curl) {
+            t_curl = new LoopCurl(loop);
+            loop.at_exit([] {
+                delete t_curl;
+                t_curl = nullptr;
+            });
+        }
+        return *t_curl;
+    }
+
+    void on_ready(int fd, uint32_t events) override {
+        int bits = 0;
+        if (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) bits |= CURL_CSELECT_IN;
+        if (events & EPOLLOUT) bits |= CURL_CSELECT_OUT;
+        if (events & EPOLLERR) bits |= CURL_CSELECT_ERR;
+        int running = 0;
+        curl_multi_socket_action(multi, fd, bits, &running);
+        finish_done();
+    }
+    void on_timer() override {
+        int running = 0;
+        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        finish_done();
+    }
+    // Start what is due now (a call just added) without waiting for the loop's next round:
+    // on a kept-alive connection the request is sent before this returns. The loop's timer
+    // stays as curl last asked for it (curl asks again only when its next timeout moves).
+    void kick() { on_timer(); }
+
+    CURLM* multi = nullptr;
+    CURL* spare_easy = nullptr;
+
+  private:
+    static int on_socket(CURL*, curl_socket_t fd, int what, void* self_ptr, void*) {
+        auto* self = static_cast<LoopCurl*>(self_ptr);
+        if (what == CURL_POLL_REMOVE) {
+            self->m_loop.unwatch(fd);
+            return 0;
+        }
+        uint32_t events = 0;
+        if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= EPOLLIN;
+        if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= EPOLLOUT;
+        try {
+            self->m_loop.watch(fd, events, self);
+        } catch (const std::exception&) {
+            return -1;
+        }
+        return 0;
+    }
+    static int on_timer_request(CURLM*, long timeout_ms, void* self_ptr) {
+        auto* self = static_cast<LoopCurl*>(self_ptr);
+        if (timeout_ms < 0) {
+            self->m_loop.disarm(*self);
+        } else {
+            self->m_loop.arm(*self, loop::Clock::now() + std::chrono::milliseconds(timeout_ms));
+        }
+        return 0;
+    }
+    void finish_done() {
+        int queued = 0;
+        while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            CURL* easy = msg->easy_handle;
+            CURLcode result = msg->data.result;
+            char* call = nullptr;
+            curl_easy_getinfo(easy, CURLINFO_PRIVATE, &call);
+            if (call) Call::finished_on_loop(reinterpret_cast<Call*>(call), result);
+        }
+    }
+
+    loop::Loop& m_loop;
+};
 
 void global_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
@@ -39,17 +158,32 @@ struct Call::Impl {
     CURLM* multi = nullptr;
     curl_slist* header_list = nullptr;
     bool attached = false;
+    // Driven by an event loop (the call was made on a fiber) rather than by pump().
+    LoopCurl* loop_curl = nullptr;
+    loop::Fiber* waiter = nullptr;  // the fiber parked in pump(), woken by the callbacks
+    size_t buffer_limit = k_stream_buffer_limit;
+    bool paused = false;  // the write callback paused the transfer at buffer_limit
+    bool started = false;
+    bool wake_when_sent = false;  // a pump waits to run work once the request is out
 };
 
 Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::move(request)) {
     m_started = std::chrono::steady_clock::now();
     m_stats->started = m_started;
     m_stats->bytes_sent = m_request.body.size();
-    ThreadCurl& tc = thread_curl();
-    m_impl->multi = tc.multi;
-    if (tc.spare_easy) {
-        m_impl->easy = tc.spare_easy;
-        tc.spare_easy = nullptr;
+    CURL** spare = nullptr;
+    if (loop::in_fiber()) {
+        m_impl->loop_curl = &LoopCurl::of(*loop::Loop::current());
+        m_impl->multi = m_impl->loop_curl->multi;
+        spare = &m_impl->loop_curl->spare_easy;
+    } else {
+        ThreadCurl& tc = thread_curl();
+        m_impl->multi = tc.multi;
+        spare = &tc.spare_easy;
+    }
+    if (*spare) {
+        m_impl->easy = *spare;
+        *spare = nullptr;
         curl_easy_reset(m_impl->easy);
     } else {
         m_impl->easy = curl_easy_init();
@@ -74,6 +208,7 @@ Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::m
     curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Call::on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, reinterpret_cast<char*>(this));
     if (m_request.method == "POST") {
         curl_easy_setopt(e, CURLOPT_POST, 1L);
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, m_request.body.data());
@@ -96,14 +231,33 @@ Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::m
 Call::~Call() {
     if (m_impl->attached) curl_multi_remove_handle(m_impl->multi, m_impl->easy);
     if (m_impl->header_list) curl_slist_free_all(m_impl->header_list);
-    ThreadCurl& tc = thread_curl();
-    // Keep one easy handle per thread for the next call (its DNS cache and buffers survive);
-    // a handle from an unfinished transfer is discarded.
-    if (m_impl->multi == tc.multi && !tc.spare_easy && m_finished && m_failure == Failure::none) {
-        tc.spare_easy = m_impl->easy;
+    // Keep one easy handle per thread (per loop) for the next call (its DNS cache and buffers
+    // survive); a handle from an unfinished transfer is discarded.
+    CURL** spare = nullptr;
+    if (m_impl->loop_curl) {
+        spare = &m_impl->loop_curl->spare_easy;
+    } else if (ThreadCurl& tc = thread_curl(); m_impl->multi == tc.multi) {
+        spare = &tc.spare_easy;
+    }
+    if (spare && !*spare && m_finished && m_failure == Failure::none) {
+        *spare = m_impl->easy;
     } else {
         curl_easy_cleanup(m_impl->easy);
     }
+}
+
+void Call::finished_on_loop(Call* self, int curl_code) {
+    auto rc = CURLcode(curl_code);
+    self->m_finished = true;
+    if (rc != CURLE_OK) {
+        self->m_error = curl_easy_strerror(rc);
+        self->m_failure = failure_of(rc, self->m_headers_done);
+    }
+    if (self->m_impl->attached) {
+        curl_multi_remove_handle(self->m_impl->multi, self->m_impl->easy);
+        self->m_impl->attached = false;
+    }
+    loop::wake(self->m_impl->waiter);
 }
 
 size_t Call::on_header(char* data, size_t size, size_t count, void* self_ptr) {
@@ -136,6 +290,7 @@ size_t Call::on_header(char* data, size_t size, size_t count, void* self_ptr) {
             curl_easy_getinfo(self->m_impl->easy, CURLINFO_NUM_CONNECTS, &connects);
             stats.reused_connection = connects == 0;
             stats.connected = self->m_started + std::chrono::microseconds(connect_us);
+            loop::wake(self->m_impl->waiter);
         }
         return len;
     }
@@ -152,6 +307,11 @@ size_t Call::on_header(char* data, size_t size, size_t count, void* self_ptr) {
 size_t Call::on_body(char* data, size_t size, size_t count, void* self_ptr) {
     auto* self = static_cast<Call*>(self_ptr);
     size_t len = size * count;
+    if (self->m_impl->loop_curl && self->m_buffer.size() >= self->m_impl->buffer_limit) {
+        // Kept by curl and handed over again once read() unpauses.
+        self->m_impl->paused = true;
+        return CURL_WRITEFUNC_PAUSE;
+    }
     auto now = std::chrono::steady_clock::now();
     if (self->m_first_byte_s < 0) {
         self->m_first_byte_s = std::chrono::duration<double>(now - self->m_started).count();
@@ -161,11 +321,77 @@ size_t Call::on_body(char* data, size_t size, size_t count, void* self_ptr) {
     self->m_bytes_received += len;
     self->m_stats->last_byte = now;
     self->m_stats->bytes_received = self->m_bytes_received;
+    loop::wake(self->m_impl->waiter);
     return len;
+}
+
+void Call::pump_on_loop(std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive,
+                        const std::function<bool()>& done, std::function<void()>* before_wait) {
+    const auto deadline = std::chrono::steady_clock::now() + max_wait;
+    auto next_probe = std::chrono::steady_clock::now() + k_probe_interval;
+    m_impl->waiter = loop::current_fiber();
+    if (before_wait && *before_wait && !m_impl->wake_when_sent) {
+        // Progress reports tell when the last request byte left (on a new connection that is
+        // after the connect, on the loop).
+        m_impl->wake_when_sent = true;
+        curl_easy_setopt(m_impl->easy, CURLOPT_XFERINFOFUNCTION, &Call::on_progress);
+        curl_easy_setopt(m_impl->easy, CURLOPT_XFERINFODATA, this);
+        curl_easy_setopt(m_impl->easy, CURLOPT_NOPROGRESS, 0L);
+    }
+    if (!m_impl->started) {
+        m_impl->started = true;
+        m_impl->loop_curl->kick();
+    }
+    while (!m_finished && !done()) {
+        if (before_wait && *before_wait && request_sent()) {
+            std::function<void()> work = std::move(*before_wait);
+            *before_wait = nullptr;
+            work();
+            continue;
+        }
+        auto now = std::chrono::steady_clock::now();
+        if (now >= deadline) break;
+        if (client_alive && now >= next_probe) {
+            if (!client_alive()) {
+                m_failure = Failure::cancelled;
+                m_error = "client disconnected";
+                m_finished = true;
+                break;
+            }
+            next_probe = now + k_probe_interval;
+        }
+        loop::park_until(std::min(deadline, next_probe));
+    }
+    m_impl->waiter = nullptr;
+    if (m_finished && m_impl->attached) {
+        curl_multi_remove_handle(m_impl->multi, m_impl->easy);
+        m_impl->attached = false;
+    }
+}
+
+static_assert(std::is_same_v<curl_off_t, int64_t>, "on_progress is a curl_xferinfo_callback");
+
+int Call::on_progress(void* self_ptr, int64_t, int64_t, int64_t, int64_t uploaded) {
+    auto* self = static_cast<Call*>(self_ptr);
+    if (self->m_impl->wake_when_sent && uploaded >= int64_t(self->m_stats->bytes_sent)) {
+        self->m_impl->wake_when_sent = false;
+        loop::wake(self->m_impl->waiter);
+    }
+    return 0;
+}
+
+void Call::resume_paused() {
+    if (!m_impl->paused || m_buffer.size() >= m_impl->buffer_limit) return;
+    m_impl->paused = false;
+    curl_easy_pause(m_impl->easy, CURLPAUSE_CONT);
 }
 
 void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive,
                 const std::function<bool()>& done, std::function<void()>* before_wait) {
+    if (m_impl->loop_curl) {
+        pump_on_loop(max_wait, client_alive, done, before_wait);
+        return;
+    }
     auto deadline = std::chrono::steady_clock::now() + max_wait;
     auto next_probe = std::chrono::steady_clock::now() + k_probe_interval;
     // The last pump ended on a transfer step that read the socket dry, and nothing can be
@@ -206,20 +432,7 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
             CURLcode rc = msg->data.result;
             if (rc != CURLE_OK) {
                 m_error = curl_easy_strerror(rc);
-                switch (rc) {
-                    case CURLE_COULDNT_CONNECT:
-                    case CURLE_COULDNT_RESOLVE_HOST:
-                    case CURLE_COULDNT_RESOLVE_PROXY:
-                    case CURLE_SSL_CONNECT_ERROR:
-                        m_failure = m_headers_done ? Failure::transport : Failure::connect;
-                        break;
-                    case CURLE_OPERATION_TIMEDOUT:
-                        m_failure = Failure::timeout;
-                        break;
-                    default:
-                        m_failure = Failure::transport;
-                        break;
-                }
+                m_failure = failure_of(rc, m_headers_done);
             }
         }
         if (m_finished) break;
@@ -312,6 +525,7 @@ Call::Read Call::read(std::string& out, std::chrono::milliseconds max_wait,
             out.append(m_buffer);
             m_buffer.clear();
         }
+        resume_paused();
         return Read::data;
     }
     if (m_finished) return m_failure == Failure::none ? Read::end : Read::failed;
@@ -319,6 +533,9 @@ Call::Read Call::read(std::string& out, std::chrono::milliseconds max_wait,
 }
 
 bool Call::read_all(std::string& out, size_t limit, const http::ClientProbe& client_alive) {
+    // Everything up to the limit is wanted at once: no pausing at the stream's bound.
+    m_impl->buffer_limit = limit + 1;
+    resume_paused();
     while (!m_finished && m_buffer.size() <= limit) {
         pump(std::chrono::hours(24), client_alive,
              [this, limit] { return m_buffer.size() > limit; });

@@ -2,8 +2,11 @@
 // The one place that talks libcurl. An UpstreamCall is a pull-style HTTP exchange driven on the
 // calling thread: the gateway learns the upstream status before it commits its own, then pulls
 // body bytes as they arrive. Connections are kept alive and reused by later calls on the same
-// thread (each worker thread owns one curl multi handle and its connection cache).
+// thread (each thread owns one curl multi handle and its connection cache). A call made on a
+// fiber (see loop/loop.hpp) is driven by the fiber's event loop, which shares one multi handle
+// among its fibers; its waits yield to the loop.
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -94,8 +97,16 @@ class Call {
     size_t bytes_received() const { return m_bytes_received; }
     std::shared_ptr<const TransferStats> stats() const { return m_stats; }
 
+    // The loop's multi handle reports the transfer done (a CURLcode).
+    static void finished_on_loop(Call* self, int curl_code);
+
   private:
     struct Impl;
+    void pump_on_loop(std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive,
+                      const std::function<bool()>& done, std::function<void()>* before_wait);
+    // Lets a paused transfer deliver again once the buffer is below its bound.
+    void resume_paused();
+    static int on_progress(void* self, int64_t, int64_t, int64_t, int64_t uploaded);
     static size_t on_header(char* data, size_t size, size_t count, void* self);
     static size_t on_body(char* data, size_t size, size_t count, void* self);
     // curl has written the request line, the headers and the whole body.

@@ -1,0 +1,138 @@
+#pragma once
+// Cooperative fibers on an epoll loop, one loop per thread. Code written as blocking (wait for
+// a socket, park until woken, with a deadline) runs on a fiber and hands its thread back to the
+// loop while it waits, so one thread serves many connections without a thread wakeup and a
+// context switch per event. Outside a fiber the same calls block the calling thread (poll(2)),
+// so code that uses them runs on any thread.
+//
+// Rules for code on a fiber: never hold a mutex across a wait (another fiber of the same thread
+// that takes it would block the loop for good), and keep thread_local state only between
+// waits, never across one (fibers of one loop share the thread).
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace otari::loop {
+
+using Clock = std::chrono::steady_clock;
+
+// Readiness of a file descriptor, reported by the loop that watches it.
+class Watcher {
+  public:
+    virtual void on_ready(int fd, uint32_t epoll_events) = 0;
+
+  protected:
+    ~Watcher() = default;
+};
+
+// A one-shot timer of a loop. Disarm it (or let it fire) before it is destroyed.
+class Timer {
+  public:
+    virtual void on_timer() = 0;
+    bool armed() const { return m_armed; }
+
+  protected:
+    ~Timer() = default;
+
+  private:
+    friend class Loop;
+    std::multimap<Clock::time_point, Timer*>::iterator m_at;
+    bool m_armed = false;
+};
+
+struct Fiber;
+
+class Loop {
+  public:
+    // `on_idle`, when set, runs on the loop once it has had no fiber for `idle_delay` after
+    // having run at least `burst` at once (a burst is over).
+    struct Options {
+        std::function<void()> on_idle;
+        std::chrono::milliseconds idle_delay{10000};
+        size_t burst = 4;
+    };
+    Loop();
+    explicit Loop(Options options);
+    ~Loop();
+    Loop(const Loop&) = delete;
+    Loop& operator=(const Loop&) = delete;
+
+    // The loop running on this thread, or nullptr.
+    static Loop* current();
+
+    // Run `fn` on a new fiber of this loop. Any thread may call it.
+    void spawn(std::function<void()> fn);
+    // Serve on the calling thread until stop() was called and every fiber has ended.
+    void run();
+    // Any thread: fibers already spawned run to their end; run() then returns.
+    void stop();
+    // Fibers spawned and not yet ended (any thread may read it).
+    size_t fibers() const;
+    // Loop thread: runs when run() returns (to take down what was built for this loop).
+    void at_exit(std::function<void()> fn) { m_at_exit.push_back(std::move(fn)); }
+
+    // Level-triggered interest in `fd` (EPOLLIN/EPOLLOUT), for code that drives its own sockets
+    // from the loop (libcurl). `events == 0` keeps the registration, disabled. One watcher per
+    // descriptor; after unwatch() it hears nothing more, even from events already collected.
+    void watch(int fd, uint32_t events, Watcher* watcher);
+    void unwatch(int fd);
+    // Forget the watcher without touching the registration (a one-shot that fired).
+    void forget(int fd);
+    void arm(Timer& timer, Clock::time_point at);
+    void disarm(Timer& timer);
+
+    // Fiber side, used through the free functions below.
+    Fiber* running() const { return m_running; }
+    void make_ready(Fiber* fiber);
+    void suspend();
+
+  private:
+    class Inbox;
+    static void fiber_entry(unsigned int low, unsigned int high);
+    void resume(Fiber* fiber);
+    void take_inbox();
+    void fire_timers();
+    void note_fiber_count();
+    int epoll_timeout_ms() const;
+
+    Options m_options;
+    int m_epoll = -1;
+    std::unique_ptr<Inbox> m_inbox;
+    std::multimap<Clock::time_point, Timer*> m_timers;
+    std::deque<Fiber*> m_ready;
+    std::vector<Watcher*> m_watchers;  // by descriptor
+    std::vector<bool> m_registered;    // by descriptor: in the epoll set, as far as known
+    Fiber* m_running = nullptr;
+    std::vector<void*> m_free_stacks;
+    std::vector<std::function<void()>> m_at_exit;
+    struct SwitchState;
+    std::unique_ptr<SwitchState> m_switch;
+    size_t m_live = 0;  // fibers of this loop not yet ended (loop thread only)
+    size_t m_peak = 0;  // most fibers at once since the last idle hook
+    class IdleTimer;
+    std::unique_ptr<IdleTimer> m_idle_timer;
+};
+
+// True on a fiber.
+bool in_fiber();
+
+// Park the running fiber until wake() or `deadline`; true when woken. Fiber only.
+bool park_until(Clock::time_point deadline);
+// The running fiber (nullptr outside one), to wake it later from the same loop's thread.
+Fiber* current_fiber();
+// Make a parked fiber run again; no effect on one that is not parked. Same thread only.
+void wake(Fiber* fiber);
+
+// poll(2) on one descriptor (POLLIN/POLLOUT): its revents when ready, 0 on timeout, -1 on error.
+// On a fiber it yields to the loop; `timeout_ms < 0` waits without limit.
+int wait_fd(int fd, short events, int timeout_ms);
+
+// A pointer kept per fiber (per thread outside fibers), for the server's connection state.
+void*& fiber_local();
+
+}  // namespace otari::loop
