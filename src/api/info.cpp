@@ -11,6 +11,7 @@
 #include "api/record.hpp"
 #include "gateway/authn.hpp"
 #include "ledger/utc_time.hpp"
+#include "loop/loop.hpp"
 #include "otari_version.h"
 #include "platform/client.hpp"
 #include "tokens/estimate.hpp"
@@ -46,7 +47,9 @@ http::Response post_count_tokens(Context& ctx, http::Request& req, const http::C
             record.platform_request_id = plan.request_id;
             if (!plan.user_id.empty()) record.user = plan.user_id;
         }
-        int64_t tokens = tokens::estimate_request_tokens(body, record.model_requested);
+        int64_t tokens = loop::off_loop_if(req.body.size() >= loop::k_off_loop_bytes / 4, [&] {
+            return tokens::estimate_request_tokens(body, record.model_requested);
+        });
         record.ok = true;
         record.http_status = 200;
         finisher->finish();

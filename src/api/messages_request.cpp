@@ -1,6 +1,7 @@
 #include "api/messages_request.hpp"
 
 #include "api/error.hpp"
+#include "loop/loop.hpp"
 
 namespace otari::api {
 namespace {
@@ -68,7 +69,9 @@ json parse_json_body(const std::string& body) {
     if (body.empty()) throw invalid_request("request body is empty: expected a JSON object");
     json parsed;
     try {
-        parsed = parse_json(body);
+        // Megabytes take milliseconds: off the loop, so other streams keep flowing meanwhile.
+        parsed = loop::off_loop_if(body.size() >= loop::k_off_loop_bytes,
+                                   [&] { return parse_json(body); });
     } catch (const json::parse_error& e) {
         throw invalid_request(std::string("request body is not valid JSON: ") + e.what());
     }

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 
 #include "util/log.hpp"
 
@@ -120,11 +121,24 @@ class Loop::Inbox final : public Watcher {
         [[maybe_unused]] ssize_t n = ::read(m_fd, &count, sizeof count);
         m_notified.store(false, std::memory_order_release);
     }
+    void post(std::function<void()> fn) {
+        {
+            std::lock_guard lock(m_mutex);
+            m_posts.push_back(std::move(fn));
+        }
+        notify();
+    }
     std::deque<std::function<void()>> take() {
         std::lock_guard lock(m_mutex);
         std::deque<std::function<void()>> jobs;
         jobs.swap(m_jobs);
         return jobs;
+    }
+    std::deque<std::function<void()>> take_posts() {
+        std::lock_guard lock(m_mutex);
+        std::deque<std::function<void()>> posts;
+        posts.swap(m_posts);
+        return posts;
     }
     bool stop_when_done() {
         std::lock_guard lock(m_mutex);
@@ -144,6 +158,7 @@ class Loop::Inbox final : public Watcher {
     int m_fd = -1;
     std::mutex m_mutex;
     std::deque<std::function<void()>> m_jobs;
+    std::deque<std::function<void()>> m_posts;
     bool m_stopping = false;
     std::atomic<bool> m_notified{false};
 };
@@ -183,6 +198,8 @@ Loop* Loop::current() { return t_loop; }
 void Loop::spawn(std::function<void()> fn) { m_inbox->push(std::move(fn)); }
 
 void Loop::stop() { m_inbox->set_stopping(); }
+
+void Loop::post(std::function<void()> fn) { m_inbox->post(std::move(fn)); }
 
 size_t Loop::fibers() const { return m_inbox->m_pending.load(std::memory_order_relaxed); }
 
@@ -301,6 +318,7 @@ void Loop::suspend() {
 }
 
 void Loop::take_inbox() {
+    for (auto& fn : m_inbox->take_posts()) fn();
     for (auto& fn : m_inbox->take()) {
         auto* fiber = new Fiber();
         fiber->fn = std::move(fn);
@@ -463,6 +481,39 @@ int wait_fd(int fd, short events, int timeout_ms) {
     }
     loop->forget(fd);
     return revents_of(wait.events);
+}
+
+void run_off_loop(const std::function<void()>& work) {
+    Loop* loop = Loop::current();
+    Fiber* fiber = current_fiber();
+    if (!fiber) {
+        work();
+        return;
+    }
+    // Shared with the helper thread, which may outlive this frame by a few instructions.
+    struct State {
+        std::exception_ptr error;
+        bool done = false;  // set on the loop's thread, by the posted completion
+    };
+    auto state = std::make_shared<State>();
+    try {
+        std::thread([&work, state, loop, fiber] {
+            try {
+                work();
+            } catch (...) {
+                state->error = std::current_exception();
+            }
+            loop->post([state, fiber] {
+                state->done = true;
+                wake(fiber);
+            });
+        }).detach();
+    } catch (const std::system_error&) {
+        work();  // no thread to be had: run here, as before
+        return;
+    }
+    while (!state->done) park_until(Clock::time_point::max());
+    if (state->error) std::rethrow_exception(state->error);
 }
 
 void*& fiber_local() {

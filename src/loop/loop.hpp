@@ -9,12 +9,14 @@
 // that takes it would block the loop for good), and keep thread_local state only between
 // waits, never across one (fibers of one loop share the thread).
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace otari::loop {
@@ -69,6 +71,8 @@ class Loop {
     void spawn(std::function<void()> fn);
     // Serve on the calling thread until stop() was called and every fiber has ended.
     void run();
+    // Run `fn` on the loop's own context (not a fiber) soon. Any thread may call it.
+    void post(std::function<void()> fn);
     // Any thread: fibers already spawned run to their end; run() then returns.
     void stop();
     // Fibers spawned and not yet ended (any thread may read it).
@@ -134,5 +138,24 @@ int wait_fd(int fd, short events, int timeout_ms);
 
 // A pointer kept per fiber (per thread outside fibers), for the server's connection state.
 void*& fiber_local();
+
+// Run `work` on a thread of its own while the calling fiber waits, so the loop's other fibers
+// keep running during long CPU work (parsing or counting the tokens of a body of megabytes).
+// Outside a fiber, or when no thread can be started, `work` runs on the caller. An exception
+// from `work` is rethrown to the caller.
+void run_off_loop(const std::function<void()>& work);
+
+// Request bodies from this size on are parsed and translated off the loop (each takes
+// milliseconds per MiB); token counted from a quarter of it (slower per byte).
+inline constexpr size_t k_off_loop_bytes = 1u << 20;
+
+// `fn()`, on a thread of its own when `heavy` (see run_off_loop).
+template <class Fn>
+auto off_loop_if(bool heavy, Fn&& fn) -> decltype(fn()) {
+    if (!heavy || !in_fiber()) return fn();
+    std::optional<decltype(fn())> result;
+    run_off_loop([&] { result.emplace(fn()); });
+    return std::move(*result);
+}
 
 }  // namespace otari::loop

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <variant>
 
+#include "loop/loop.hpp"
 #include "providers/refusal_memory.hpp"
 #include "providers/sse_stream.hpp"
 #include "translate/message_events.hpp"
@@ -231,14 +232,20 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
     upstream::Request request;
     json translated;
     try {
-        translated = movable ? translate::request_to_openai(std::move(*movable),
+        // A body of megabytes takes milliseconds: off the loop, so other streams keep flowing.
+        loop::off_loop_if(request_bytes >= loop::k_off_loop_bytes, [&] {
+            translated = movable
+                             ? translate::request_to_openai(std::move(*movable),
                                                             route.upstream_model, profile)
                              : translate::request_to_openai(body, route.upstream_model, profile);
-        if (auto lessons = RefusalMemory::shared().find(route.provider->name, route.upstream_model))
-            lessons->apply(translated);
-        // The translation is about as long as the client's request (a little shorter: fields
-        // dropped, blocks flattened); a margin covers the cases it grows.
-        request.body = dump_json(translated, request_bytes + request_bytes / 8 + 256);
+            if (auto lessons =
+                    RefusalMemory::shared().find(route.provider->name, route.upstream_model))
+                lessons->apply(translated);
+            // The translation is about as long as the client's request (a little shorter:
+            // fields dropped, blocks flattened); a margin covers the cases it grows.
+            request.body = dump_json(translated, request_bytes + request_bytes / 8 + 256);
+            return true;
+        });
     } catch (const translate::TranslateError& e) {
         throw api::invalid_request(e.what());
     }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <future>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -220,5 +221,42 @@ TEST_SUITE("loop") {
         runner.join();
         CHECK(idle_runs == 1);
         CHECK(checked);
+    }
+
+    TEST_CASE("work run off the loop leaves the loop's other fibers running meanwhile") {
+        std::promise<void> other_ran;
+        auto signal = other_ran.get_future();
+        bool work_saw_other_fiber = false;
+        bool work_ran_off_thread = false;
+        const auto loop_thread = std::this_thread::get_id();
+        run_fibers({[&] {
+                        loop::run_off_loop([&] {
+                            work_ran_off_thread = std::this_thread::get_id() != loop_thread;
+                            // Only another fiber of this loop sets it: the loop must keep going.
+                            work_saw_other_fiber = signal.wait_for(5s) == std::future_status::ready;
+                        });
+                    },
+                    [&] { other_ran.set_value(); }});
+        CHECK(work_ran_off_thread);
+        CHECK(work_saw_other_fiber);
+    }
+
+    TEST_CASE("off_loop_if hands back the work's value, and its exception to the caller") {
+        int value = 0;
+        std::string error;
+        run_fibers({[&] {
+            value = loop::off_loop_if(true, [] { return 42; });
+            try {
+                loop::off_loop_if(true,
+                                  []() -> int { throw std::runtime_error("from the helper"); });
+            } catch (const std::runtime_error& e) {
+                error = e.what();
+            }
+        }});
+        CHECK(value == 42);
+        CHECK(error == "from the helper");
+        // Outside a fiber the work runs on the caller.
+        CHECK(loop::off_loop_if(true, [] { return std::this_thread::get_id(); }) ==
+              std::this_thread::get_id());
     }
 }
