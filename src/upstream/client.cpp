@@ -350,16 +350,7 @@ void Call::pump_on_loop(std::chrono::milliseconds max_wait, const http::ClientPr
             continue;
         }
         auto now = std::chrono::steady_clock::now();
-        if (now >= deadline) break;
-        if (client_alive && now >= next_probe) {
-            if (!client_alive()) {
-                m_failure = Failure::cancelled;
-                m_error = "client disconnected";
-                m_finished = true;
-                break;
-            }
-            next_probe = now + k_probe_interval;
-        }
+        if (now >= deadline || cancelled_by_client(now, next_probe, client_alive)) break;
         loop::park_until(std::min(deadline, next_probe));
     }
     m_impl->waiter = nullptr;
@@ -367,6 +358,18 @@ void Call::pump_on_loop(std::chrono::milliseconds max_wait, const http::ClientPr
         curl_multi_remove_handle(m_impl->multi, m_impl->easy);
         m_impl->attached = false;
     }
+}
+
+bool Call::cancelled_by_client(std::chrono::steady_clock::time_point now,
+                               std::chrono::steady_clock::time_point& next_probe,
+                               const http::ClientProbe& client_alive) {
+    if (!client_alive || now < next_probe) return false;
+    next_probe = now + k_probe_interval;
+    if (client_alive()) return false;
+    m_failure = Failure::cancelled;
+    m_error = "client disconnected";
+    m_finished = true;
+    return true;
 }
 
 static_assert(std::is_same_v<curl_off_t, int64_t>, "on_progress is a curl_xferinfo_callback");
@@ -441,16 +444,7 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
             break;
         }
         auto now = std::chrono::steady_clock::now();
-        if (now >= deadline) break;
-        if (client_alive && now >= next_probe) {
-            if (!client_alive()) {
-                m_failure = Failure::cancelled;
-                m_error = "client disconnected";
-                m_finished = true;
-                break;
-            }
-            next_probe = now + k_probe_interval;
-        }
+        if (now >= deadline || cancelled_by_client(now, next_probe, client_alive)) break;
         wait_for_sockets(now);
     }
     if (m_finished && m_impl->attached) {

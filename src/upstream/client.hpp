@@ -104,6 +104,11 @@ class Call {
     struct Impl;
     void pump_on_loop(std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive,
                       const std::function<bool()>& done, std::function<void()>* before_wait);
+    // Asks `client_alive` once `next_probe` has come (and sets the next): true, with the call
+    // ended as cancelled, when the client has gone.
+    bool cancelled_by_client(std::chrono::steady_clock::time_point now,
+                             std::chrono::steady_clock::time_point& next_probe,
+                             const http::ClientProbe& client_alive);
     // Lets a paused transfer deliver again once the buffer is below its bound.
     void resume_paused();
     static int on_progress(void* self, int64_t, int64_t, int64_t, int64_t uploaded);

@@ -28,6 +28,14 @@ void run_fibers(std::vector<std::function<void()>> fns) {
     l.run();
 }
 
+// A small POST to the fake upstream's chat completions.
+upstream::Request chat_request(const FakeUpstream& up) {
+    upstream::Request request;
+    request.url = up.url() + "/v1/chat/completions";
+    request.body = "{}";
+    return request;
+}
+
 // Read a call's body to its end, giving up after `limit`.
 std::string read_to_end(upstream::Call& call, std::chrono::milliseconds limit) {
     std::string body;
@@ -174,10 +182,7 @@ TEST_SUITE("integration::upstream_call") {
         size_t held = 0;
         std::string body;
         run_fibers({[&] {
-            upstream::Request request;
-            request.url = up.url() + "/v1/chat/completions";
-            request.body = "{}";
-            upstream::Call call(std::move(request));
+            upstream::Call call(chat_request(up));
             REQUIRE(call.wait_headers({}));
             // The loop keeps reading the socket while this fiber does other things.
             loop::park_until(loop::Clock::now() + 300ms);
@@ -203,10 +208,7 @@ TEST_SUITE("integration::upstream_call") {
         std::vector<std::string> order;
         std::string gated_body;
         run_fibers({[&] {
-                        upstream::Request request;
-                        request.url = up.url() + "/v1/chat/completions";
-                        request.body = "{}";
-                        upstream::Call call(std::move(request));
+                        upstream::Call call(chat_request(up));
                         REQUIRE(call.wait_headers({}));
                         gated_body = read_to_end(call, 5s);
                         order.push_back("gated call ended");
@@ -219,10 +221,7 @@ TEST_SUITE("integration::upstream_call") {
                                std::chrono::steady_clock::now() < give_up)
                             loop::park_until(loop::Clock::now() + 5ms);
                         REQUIRE(up.wait_at_gate(0, 0ms));
-                        upstream::Request request;
-                        request.url = up.url() + "/v1/chat/completions";
-                        request.body = "{}";
-                        upstream::Call call(std::move(request));
+                        upstream::Call call(chat_request(up));
                         REQUIRE(call.wait_headers({}));
                         CHECK(read_to_end(call, 5s) == "quick");
                         order.push_back("quick call ended");
