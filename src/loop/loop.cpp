@@ -320,15 +320,29 @@ void Loop::suspend() {
 void Loop::take_inbox() {
     for (auto& fn : m_inbox->take_posts()) fn();
     for (auto& fn : m_inbox->take()) {
-        auto* fiber = new Fiber();
+        Fiber* fiber = nullptr;
+        try {
+            auto made = std::make_unique<Fiber>();
+            if (!m_free_stacks.empty()) {
+                made->stack = m_free_stacks.back();
+                m_free_stacks.pop_back();
+            } else {
+                made->stack = map_stack();
+            }
+            fiber = made.release();
+        } catch (const std::exception& e) {
+            // No memory for a fiber: serve this one on the loop itself (its waits then block
+            // the loop's thread) rather than drop its connection or stop the loop.
+            LOG_ERROR("no memory for a fiber (%s): serving a connection without one", e.what());
+            try {
+                fn();
+            } catch (...) {
+            }
+            m_inbox->m_pending.fetch_sub(1, std::memory_order_relaxed);
+            continue;
+        }
         fiber->fn = std::move(fn);
         fiber->loop = this;
-        if (!m_free_stacks.empty()) {
-            fiber->stack = m_free_stacks.back();
-            m_free_stacks.pop_back();
-        } else {
-            fiber->stack = map_stack();
-        }
         ::getcontext(&fiber->context);
         fiber->context.uc_stack.ss_sp = stack_bottom(fiber->stack);
         fiber->context.uc_stack.ss_size = k_stack_size;
