@@ -23,6 +23,8 @@ struct Options {
     enum class Io { fibers, threads } io = Io::fibers;
     size_t loops = 0;           // Io::fibers: event loop threads (0: one per usable CPU)
     size_t max_threads = 2048;  // Io::threads
+    // Io::threads: how long a spare thread idles before it exits. Io::fibers: how long a loop
+    // stays without connections after a burst before it hands freed heap back.
     std::chrono::milliseconds thread_idle_timeout{10000};
 };
 

@@ -246,17 +246,32 @@ Call::~Call() {
     }
 }
 
-void Call::finished_on_loop(Call* self, int curl_code) {
+void Call::end_with(int curl_code) {
     auto rc = CURLcode(curl_code);
-    self->m_finished = true;
+    m_finished = true;
     if (rc != CURLE_OK) {
-        self->m_error = curl_easy_strerror(rc);
-        self->m_failure = failure_of(rc, self->m_headers_done);
+        m_error = curl_easy_strerror(rc);
+        m_failure = failure_of(rc, m_headers_done);
     }
-    if (self->m_impl->attached) {
-        curl_multi_remove_handle(self->m_impl->multi, self->m_impl->easy);
-        self->m_impl->attached = false;
-    }
+}
+
+void Call::detach() {
+    if (!m_impl->attached) return;
+    curl_multi_remove_handle(m_impl->multi, m_impl->easy);
+    m_impl->attached = false;
+}
+
+bool Call::run_once_sent(std::function<void()>* work) {
+    if (!work || !*work || !request_sent()) return false;
+    std::function<void()> run = std::move(*work);
+    *work = nullptr;
+    run();
+    return true;
+}
+
+void Call::finished_on_loop(Call* self, int curl_code) {
+    self->end_with(curl_code);
+    self->detach();
     loop::wake(self->m_impl->waiter);
 }
 
@@ -343,21 +358,13 @@ void Call::pump_on_loop(std::chrono::milliseconds max_wait, const http::ClientPr
         m_impl->loop_curl->kick();
     }
     while (!m_finished && !done()) {
-        if (before_wait && *before_wait && request_sent()) {
-            std::function<void()> work = std::move(*before_wait);
-            *before_wait = nullptr;
-            work();
-            continue;
-        }
+        if (run_once_sent(before_wait)) continue;
         auto now = std::chrono::steady_clock::now();
         if (now >= deadline || cancelled_by_client(now, next_probe, client_alive)) break;
         loop::park_until(std::min(deadline, next_probe));
     }
     m_impl->waiter = nullptr;
-    if (m_finished && m_impl->attached) {
-        curl_multi_remove_handle(m_impl->multi, m_impl->easy);
-        m_impl->attached = false;
-    }
+    if (m_finished) detach();
 }
 
 bool Call::cancelled_by_client(std::chrono::steady_clock::time_point now,
@@ -404,12 +411,7 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
     m_drained = false;
     // Until curl's sockets have something, the next client probe or the deadline.
     auto wait_for_sockets = [&](std::chrono::steady_clock::time_point now) {
-        if (before_wait && *before_wait && request_sent()) {
-            std::function<void()> work = std::move(*before_wait);
-            *before_wait = nullptr;
-            work();
-            now = std::chrono::steady_clock::now();
-        }
+        if (run_once_sent(before_wait)) now = std::chrono::steady_clock::now();
         auto until = std::min(deadline, next_probe);
         int wait_ms =
             int(std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count());
@@ -430,13 +432,8 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
         }
         int queued = 0;
         while (CURLMsg* msg = curl_multi_info_read(m_impl->multi, &queued)) {
-            if (msg->msg != CURLMSG_DONE || msg->easy_handle != m_impl->easy) continue;
-            m_finished = true;
-            CURLcode rc = msg->data.result;
-            if (rc != CURLE_OK) {
-                m_error = curl_easy_strerror(rc);
-                m_failure = failure_of(rc, m_headers_done);
-            }
+            if (msg->msg == CURLMSG_DONE && msg->easy_handle == m_impl->easy)
+                end_with(msg->data.result);
         }
         if (m_finished) break;
         if (done()) {
@@ -447,10 +444,7 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
         if (now >= deadline || cancelled_by_client(now, next_probe, client_alive)) break;
         wait_for_sockets(now);
     }
-    if (m_finished && m_impl->attached) {
-        curl_multi_remove_handle(m_impl->multi, m_impl->easy);
-        m_impl->attached = false;
-    }
+    if (m_finished) detach();
 }
 
 bool Call::wait_headers(const http::ClientProbe& client_alive,
@@ -469,10 +463,7 @@ bool Call::wait_headers(const http::ClientProbe& client_alive,
                 m_error =
                     "no response within " + std::to_string(m_request.headers_timeout_ms) + " ms";
                 m_finished = true;
-                if (m_impl->attached) {
-                    curl_multi_remove_handle(m_impl->multi, m_impl->easy);
-                    m_impl->attached = false;
-                }
+                detach();
                 break;
             }
             wait = left;

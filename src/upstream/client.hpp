@@ -104,6 +104,12 @@ class Call {
     struct Impl;
     void pump_on_loop(std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive,
                       const std::function<bool()>& done, std::function<void()>* before_wait);
+    // The transfer ended with this CURLcode: finished, and failed unless CURLE_OK.
+    void end_with(int curl_code);
+    // Takes the easy handle out of its multi handle, if it is still in.
+    void detach();
+    // Runs `*work` (then cleared) once curl has sent the whole request; true when it ran.
+    bool run_once_sent(std::function<void()>* work);
     // Asks `client_alive` once `next_probe` has come (and sets the next): true, with the call
     // ended as cancelled, when the client has gone.
     bool cancelled_by_client(std::chrono::steady_clock::time_point now,
