@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace otari::loop {
@@ -153,9 +154,13 @@ inline constexpr size_t k_off_loop_bytes = 1u << 20;
 template <class Fn>
 auto off_loop_if(bool heavy, Fn&& fn) -> decltype(fn()) {
     if (!heavy || !in_fiber()) return fn();
-    std::optional<decltype(fn())> result;
-    run_off_loop([&] { result.emplace(fn()); });
-    return std::move(*result);
+    if constexpr (std::is_void_v<decltype(fn())>) {
+        run_off_loop(fn);
+    } else {
+        std::optional<decltype(fn())> result;
+        run_off_loop([&] { result.emplace(fn()); });
+        return std::move(*result);
+    }
 }
 
 }  // namespace otari::loop

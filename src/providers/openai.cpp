@@ -244,7 +244,6 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
             // The translation is about as long as the client's request (a little shorter:
             // fields dropped, blocks flattened); a margin covers the cases it grows.
             request.body = dump_json(translated, request_bytes + request_bytes / 8 + 256);
-            return true;
         });
     } catch (const translate::TranslateError& e) {
         throw api::invalid_request(e.what());

@@ -38,11 +38,6 @@ void ip_and_port(const sockaddr_storage& addr, socklen_t len, std::string& ip, i
     }
 }
 
-// On a fiber, the wait yields to the loop.
-int poll_one(socket_t sock, short events, int timeout_ms) {
-    return loop::wait_fd(sock, events, timeout_ms);
-}
-
 }  // namespace
 
 // Per fiber (per thread when the connection has a thread of its own).
@@ -77,7 +72,7 @@ void ClientStream::get_local_ip_and_port(std::string& ip, int& port) const {
 }
 
 bool ClientStream::is_readable() const {
-    return m_in_pos < m_in_len || poll_one(m_sock, POLLIN, m_read_timeout_ms) > 0;
+    return m_in_pos < m_in_len || loop::wait_fd(m_sock, POLLIN, m_read_timeout_ms) > 0;
 }
 
 bool ClientStream::alive() const {
@@ -117,7 +112,7 @@ bool ClientStream::fill(int timeout_ms) {
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !waited) {
             waited = true;
-            if (poll_one(m_sock, POLLIN, timeout_ms) > 0) continue;
+            if (loop::wait_fd(m_sock, POLLIN, timeout_ms) > 0) continue;
         }
         return false;
     }
@@ -187,7 +182,7 @@ bool ClientStream::send_all(const char* head, size_t head_size, const char* tail
         if (n < 0) {
             if (errno == EINTR) continue;
             if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
-                poll_one(m_sock, POLLOUT, m_write_timeout_ms) > 0) {
+                loop::wait_fd(m_sock, POLLOUT, m_write_timeout_ms) > 0) {
                 continue;
             }
             return false;
