@@ -4,7 +4,6 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,6 +13,7 @@
 #include <system_error>
 #include <thread>
 
+#include "loop/context.hpp"
 #include "util/log.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -61,7 +61,7 @@ char* stack_bottom(void* base) { return static_cast<char*>(base) + k_guard_size;
 }  // namespace
 
 struct Fiber final : Timer {
-    ucontext_t context{};
+    detail::MachineContext context;
     void* stack = nullptr;
     std::function<void()> fn;
     Loop* loop = nullptr;
@@ -82,7 +82,7 @@ struct Fiber final : Timer {
 };
 
 struct Loop::SwitchState {
-    ucontext_t context{};  // the loop's own, while a fiber runs
+    detail::MachineContext context;  // the loop's own, while a fiber runs
     alignas(void*) unsigned char exception_state[k_exception_state_size] = {};
 #if defined(OTARI_ASAN_FIBERS)
     void* fake_stack = nullptr;
@@ -253,8 +253,8 @@ void Loop::make_ready(Fiber* fiber) {
     m_ready.push_back(fiber);
 }
 
-void Loop::fiber_entry(unsigned int low, unsigned int high) {
-    auto* fiber = reinterpret_cast<Fiber*>((uintptr_t(high) << 16 << 16) | uintptr_t(low));
+void Loop::fiber_entry(void* fiber_pointer) {
+    auto* fiber = static_cast<Fiber*>(fiber_pointer);
 #if defined(OTARI_ASAN_FIBERS)
     // Learn the loop's stack, to announce the switches back to it.
     SwitchState& sw = *fiber->loop->m_switch;
@@ -281,7 +281,7 @@ void Loop::resume(Fiber* fiber) {
 #if defined(OTARI_ASAN_FIBERS)
     __sanitizer_start_switch_fiber(&m_switch->fake_stack, stack_bottom(fiber->stack), k_stack_size);
 #endif
-    ::swapcontext(&m_switch->context, &fiber->context);
+    detail::switch_to(m_switch->context, fiber->context);
 #if defined(OTARI_ASAN_FIBERS)
     __sanitizer_finish_switch_fiber(m_switch->fake_stack, nullptr, nullptr);
 #endif
@@ -310,7 +310,7 @@ void Loop::suspend() {
         fiber->state == Fiber::State::done ? nullptr : &fiber->fake_stack, m_switch->stack_bottom,
         m_switch->stack_size);
 #endif
-    ::swapcontext(&fiber->context, &m_switch->context);
+    detail::switch_to(fiber->context, m_switch->context);
 #if defined(OTARI_ASAN_FIBERS)
     __sanitizer_finish_switch_fiber(fiber->fake_stack, &m_switch->stack_bottom,
                                     &m_switch->stack_size);
@@ -343,14 +343,8 @@ void Loop::take_inbox() {
         }
         fiber->fn = std::move(fn);
         fiber->loop = this;
-        ::getcontext(&fiber->context);
-        fiber->context.uc_stack.ss_sp = stack_bottom(fiber->stack);
-        fiber->context.uc_stack.ss_size = k_stack_size;
-        fiber->context.uc_link = nullptr;
-        auto address = uintptr_t(fiber);
-        ::makecontext(&fiber->context, reinterpret_cast<void (*)()>(&fiber_entry), 2,
-                      static_cast<unsigned int>(address & 0xffffffffu),
-                      static_cast<unsigned int>(address >> 16 >> 16));
+        detail::prepare(fiber->context, stack_bottom(fiber->stack), k_stack_size, &fiber_entry,
+                        fiber);
         ++m_live;
         m_ready.push_back(fiber);
     }
@@ -407,8 +401,14 @@ void Loop::run() {
         for (int i = 0; i < n; ++i) {
             // Looked up per event: a watcher removed by an earlier event of the batch is skipped.
             int fd = events[i].data.fd;
-            if (size_t(fd) < m_watchers.size() && m_watchers[size_t(fd)])
+            if (size_t(fd) >= m_watchers.size()) continue;
+            if (m_watchers[size_t(fd)]) {
                 m_watchers[size_t(fd)]->on_ready(fd, events[i].events);
+            } else if (m_registered[size_t(fd)]) {
+                // Forgotten, still registered, and reporting: nobody wants its events.
+                ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+                m_registered[size_t(fd)] = false;
+            }
         }
         fire_timers();
         take_inbox();

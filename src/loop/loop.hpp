@@ -86,7 +86,10 @@ class Loop {
     // descriptor; after unwatch() it hears nothing more, even from events already collected.
     void watch(int fd, uint32_t events, Watcher* watcher);
     void unwatch(int fd);
-    // Forget the watcher without touching the registration (a one-shot that fired).
+    // Forget the watcher without touching the registration (a one-shot that fired, or a
+    // descriptor likely to be watched again soon, such as a kept-alive upstream connection
+    // between transfers: watching it again then costs one system call instead of two). A
+    // registration that reports an event with no watcher is removed then.
     void forget(int fd);
     void arm(Timer& timer, Clock::time_point at);
     void disarm(Timer& timer);
@@ -98,7 +101,7 @@ class Loop {
 
   private:
     class Inbox;
-    static void fiber_entry(unsigned int low, unsigned int high);
+    static void fiber_entry(void* fiber);
     void resume(Fiber* fiber);
     void take_inbox();
     void fire_timers();

@@ -97,13 +97,15 @@ bool ClientStream::is_writable() const {
 }
 
 // Read what is available into the (drained) input buffer, waiting up to `timeout_ms` when
-// nothing is; false at end of stream, on error or timeout.
-bool ClientStream::fill(int timeout_ms) {
+// nothing is; false at end of stream, on error or timeout. `wait_first` skips the first read
+// when it would almost surely find nothing (right after a response, before the next request).
+bool ClientStream::fill(int timeout_ms, bool wait_first) {
     m_in_pos = 0;
     m_in_len = 0;
     // Not zeroed: recv writes what is read, and only that much is ever read back.
     if (!m_in) m_in = std::make_unique_for_overwrite<char[]>(k_read_chunk);
-    for (bool waited = false;;) {
+    if (wait_first && loop::wait_fd(m_sock, POLLIN, timeout_ms) <= 0) return false;
+    for (bool waited = wait_first;;) {
         ssize_t n = ::recv(m_sock, m_in.get(), k_read_chunk, MSG_DONTWAIT);
         if (n > 0) {
             m_in_len = size_t(n);
@@ -121,7 +123,11 @@ bool ClientStream::fill(int timeout_ms) {
 bool ClientStream::wait_request(time_t timeout_sec) {
     if (m_in_pos < m_in_len) return true;
     if (!flush()) return false;
-    return fill(int(timeout_sec * 1000));
+    // A client sends its next request after reading the response: waiting first saves a read
+    // that would fail. The first request of a connection is often already there.
+    bool after_response = m_served;
+    m_served = true;
+    return fill(int(timeout_sec * 1000), after_response);
 }
 
 ssize_t ClientStream::read(char* ptr, size_t size) {

@@ -40,7 +40,7 @@ class ClientStream final : public httplib::Stream {
     bool flush();
 
   private:
-    bool fill(int timeout_ms);
+    bool fill(int timeout_ms, bool wait_first = false);
     bool send_all(const char* head, size_t head_size, const char* tail, size_t tail_size);
     bool alive() const;
 
@@ -52,6 +52,7 @@ class ClientStream final : public httplib::Stream {
     size_t m_in_pos = 0;
     std::string m_out;
     bool m_failed = false;
+    bool m_served = false;  // wait_request was called before: a response went out since
     mutable std::chrono::steady_clock::time_point
         m_alive_checked_at;  // when alive() last peeked open
     std::string m_remote_ip;

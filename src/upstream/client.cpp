@@ -114,7 +114,9 @@ class LoopCurl final : public loop::Watcher, public loop::Timer {
     static int on_socket(CURL*, curl_socket_t fd, int what, void* self_ptr, void*) {
         auto* self = static_cast<LoopCurl*>(self_ptr);
         if (what == CURL_POLL_REMOVE) {
-            self->m_loop.unwatch(fd);
+            // Most often a kept-alive connection going back to curl's pool, to be watched again
+            // by the next transfer; one that closes leaves the epoll set by itself.
+            self->m_loop.forget(fd);
             return 0;
         }
         uint32_t events = 0;

@@ -2,10 +2,14 @@
 // each fiber keeps to itself while others run on the same thread.
 #include <doctest/doctest.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cfenv>
+#include <cmath>
 #include <future>
 #include <stdexcept>
 #include <string>
@@ -25,6 +29,13 @@ void run_fibers(std::vector<std::function<void()>> fns) {
     for (auto& fn : fns) l.spawn(std::move(fn));
     l.stop();
     l.run();
+}
+
+// CPU time this thread has used.
+std::chrono::nanoseconds thread_cpu_time() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
 }
 
 struct SocketPair {
@@ -158,6 +169,59 @@ TEST_SUITE("loop") {
         CHECK(a_rethrew == "from a");
         CHECK(b_rethrew == "from b");
         CHECK(std::uncaught_exceptions() == 0);
+    }
+
+    TEST_CASE("a fiber's floating-point rounding mode is its own across switches") {
+        loop::Fiber* a = nullptr;
+        int a_mode_after = -1, b_mode = -1;
+        double a_rounded_after = 0, b_rounded = 0;
+        volatile double two_and_a_half = 2.5;  // not folded at compile time
+        run_fibers({[&] {
+                        a = loop::current_fiber();
+                        std::fesetround(FE_UPWARD);
+                        loop::park_until(loop::Clock::time_point::max());
+                        a_mode_after = std::fegetround();                  // x87 control word
+                        a_rounded_after = std::nearbyint(two_and_a_half);  // SSE, MXCSR
+                        std::fesetround(FE_TONEAREST);
+                    },
+                    [&] {
+                        b_mode = std::fegetround();
+                        b_rounded = std::nearbyint(two_and_a_half);
+                        loop::wake(a);
+                    }});
+        CHECK(a_mode_after == FE_UPWARD);
+        CHECK(a_rounded_after == 3.0);
+        CHECK(b_mode == FE_TONEAREST);
+        CHECK(b_rounded == 2.0);
+        CHECK(std::fegetround() == FE_TONEAREST);
+    }
+
+    TEST_CASE("a forgotten descriptor that keeps reporting leaves the epoll set, not spins") {
+        // As curl's kept-alive connections between transfers: forgotten, still registered.
+        struct Counting : loop::Watcher {
+            int calls = 0;
+            void on_ready(int, uint32_t) override { ++calls; }
+        } first, second;
+        SocketPair pair;
+        std::chrono::nanoseconds cpu_while_parked{};
+        run_fibers({[&] {
+            loop::Loop* l = loop::Loop::current();
+            l->watch(pair.fd[0], EPOLLIN, &first);
+            l->forget(pair.fd[0]);
+            // Readable from now on, level-triggered: each round of the loop would report it.
+            REQUIRE(::write(pair.fd[1], "x", 1) == 1);
+            auto before = thread_cpu_time();
+            loop::park_until(loop::Clock::now() + 200ms);
+            cpu_while_parked = thread_cpu_time() - before;
+            // Watching it again works as for a new descriptor.
+            l->watch(pair.fd[0], EPOLLIN, &second);
+            while (second.calls == 0) loop::park_until(loop::Clock::now() + 1ms);
+            l->unwatch(pair.fd[0]);
+        }});
+        CHECK(first.calls == 0);
+        CHECK(second.calls >= 1);
+        // A loop that kept the registration would wake for it back to back for the whole park.
+        CHECK(cpu_while_parked < 100ms);
     }
 
     TEST_CASE("an exception that escapes a fiber ends that fiber only") {
