@@ -1,5 +1,7 @@
 #include "translate/stream_from_openai.hpp"
 
+#include <charconv>
+
 #include "translate/openai_answer.hpp"
 #include "translate/openai_errors.hpp"
 
@@ -277,17 +279,21 @@ void StreamFromOpenAI::start_tool(ToolSlot& slot, std::string& out) {
     }
 }
 
-void StreamFromOpenAI::emit_delta(int index, const char* delta_type, const char* field,
+void StreamFromOpenAI::emit_delta(int index, std::string_view delta_type, std::string_view field,
                                   const std::string& text, std::string& out) {
-    out += "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":";
-    out += std::to_string(index);
-    out += ",\"delta\":{\"type\":\"";
-    out += delta_type;
-    out += "\",\"";
-    out += field;
-    out += "\":";
+    // The most frequent event of a stream: appends of known length (each `+=` of a C string
+    // measured it first).
+    constexpr std::string_view head =
+        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":";
+    constexpr std::string_view delta_open = ",\"delta\":{\"type\":\"";
+    constexpr std::string_view tail = "}}\n\n";
+    char digits[16];
+    const auto [digits_end, ec] = std::to_chars(digits, digits + sizeof digits, index);
+    const std::string_view index_text(digits, ec == std::errc() ? size_t(digits_end - digits) : 0);
+    out.append(head).append(index_text).append(delta_open).append(delta_type);
+    out.append("\",\"").append(field).append("\":");
     append_json_string(out, text);
-    out += "}}\n\n";
+    out.append(tail);
     m_streamed_bytes += text.size();
 }
 

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "translate/common.hpp"
@@ -94,8 +95,8 @@ class StreamFromOpenAI {
     void on_tool_fragment(const json& fragment, std::string& out);
     size_t resolve_slot(const json& fragment);
     void start_tool(ToolSlot& slot, std::string& out);
-    void emit_delta(int index, const char* delta_type, const char* field, const std::string& text,
-                    std::string& out);
+    void emit_delta(int index, std::string_view delta_type, std::string_view field,
+                    const std::string& text, std::string& out);
 
     std::string m_model;
     std::string m_message_id;

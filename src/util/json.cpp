@@ -667,14 +667,23 @@ bool JsonCursor::small_integer(int& value) {
 
 bool JsonCursor::skip() {
     skip_ws();
-    if (const char* end = plain_string_end()) {
-        m_p = end + 1;
-        m_first = false;
-        return true;
-    }
-    if (const char* end = plain_integer_end()) {  // "created": 1700000000
-        m_p = end;
-        m_first = false;
+    if (m_p == m_end) return false;
+    // The shapes stream chunks repeat in every event, by their first byte: a plain string, a
+    // plain integer ("created": 1700000000) or null; anything else goes to the parser.
+    const char first = *m_p;
+    if (first == '"') {
+        if (const char* end = plain_string_end()) {
+            m_p = end + 1;
+            m_first = false;
+            return true;
+        }
+    } else if (first == '-' || (first >= '0' && first <= '9')) {
+        if (const char* end = plain_integer_end()) {
+            m_p = end;
+            m_first = false;
+            return true;
+        }
+    } else if (first == 'n' && null()) {
         return true;
     }
     FastParser parser(m_p, m_end);
