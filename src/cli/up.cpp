@@ -48,6 +48,7 @@ bool local_server_answers(const config::Provider& provider) {
     upstream::Request request;
     request.method = "GET";
     request.url = provider.base_url + (provider.type == config::ProviderType::anthropic ? "/v1/models" : "/models");
+    request.ca_file = provider.ca_file;
     request.connect_timeout_ms = 300;
     request.total_timeout_ms = 600;
     upstream::Call call(std::move(request));

@@ -1,9 +1,13 @@
 #include "config/config.hpp"
 
-#include <cctype>
-#include <cstdlib>
-#include <set>
 #include <toml++/toml.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <set>
 
 #include "config/builtin_providers.hpp"
 #include "util/fileio.hpp"
@@ -140,9 +144,22 @@ Provider read_provider(Reader& r, const std::string& name, const toml::table& t)
             p.models = r.string_list(node, full);
         } else if (key == "profile") {
             p.profile = r.string(node, full);
+        } else if (key == "ca_file") {
+            std::filesystem::path path = util::expand_home(r.string(node, full));
+            // Relative to the config file, as a file kept beside it would be written.
+            if (path.is_relative()) path = std::filesystem::path(r.origin).parent_path() / path;
+            p.ca_file = path.string();
+            // Checked here: a path that cannot be read would otherwise fail every call.
+            errno = 0;
+            std::FILE* file = std::fopen(p.ca_file.c_str(), "rb");
+            if (!file) {
+                r.fail(node, full + ": cannot read \"" + p.ca_file + "\"" +
+                                 (errno ? std::string(" (") + std::strerror(errno) + ")" : ""));
+            }
+            std::fclose(file);
         } else {
             r.fail(node, "unknown key " + full +
-                             " (expected type, base_url, api_key, models or profile)");
+                             " (expected type, base_url, api_key, models, profile or ca_file)");
         }
     }
     if (!builtin) {

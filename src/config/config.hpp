@@ -21,6 +21,9 @@ struct Provider {
     bool needs_key = true;
     bool builtin = false;  // from the well-known table rather than [providers.NAME]
     std::string profile;   // translation quirk profile name (defaults to NAME)
+    // PEM file of certificates that verify this provider's TLS certificate, in place of the
+    // system's store: a server with a private CA or a self-signed certificate. Empty: system.
+    std::string ca_file;
     std::vector<std::string> models;  // declared ids, for the catalog
 };
 

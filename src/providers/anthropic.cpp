@@ -364,6 +364,7 @@ http::Response anthropic_messages(Exchange ex, std::string upstream_body, bool s
     require_api_key(*ex.provider);
     upstream::Request request;
     request.url = messages_url(*ex.provider);
+    request.ca_file = ex.provider->ca_file;
     request.headers = anthropic_upstream_headers(ex.request->headers, *ex.provider, stream);
     request.body = std::move(upstream_body);
     request.headers_timeout_ms = ex.first_byte_timeout_ms;

@@ -117,6 +117,12 @@ http::Response transport_failure(Exchange& ex, const upstream::Call& call) {
             ex.finisher->record().failure_class = "conn_err";
             message = "could not reach provider '" + name + "' at " + ex.provider->base_url + ": " +
                       call.error_message();
+            if (call.error_message().find("certificate") != std::string::npos) {
+                message +=
+                    " (a server with a private CA or a self-signed certificate: set ca_file "
+                    "in [providers." +
+                    name + "] to its certificate's PEM file)";
+            }
             break;
         case upstream::Failure::cancelled:
             ex.finisher->record().client_disconnected = true;

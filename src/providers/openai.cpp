@@ -258,6 +258,7 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
     OutputField sent_output = output_field(translated);
     auto address = [&](upstream::Request& r) {
         r.url = route.provider->base_url + "/chat/completions";
+        r.ca_file = route.provider->ca_file;
         r.headers = openai_upstream_headers(*route.provider, stream);
         r.headers_timeout_ms = ex.first_byte_timeout_ms;
     };

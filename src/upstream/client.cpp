@@ -43,6 +43,8 @@ Failure failure_of(CURLcode rc, bool headers_done) {
         case CURLE_COULDNT_RESOLVE_HOST:
         case CURLE_COULDNT_RESOLVE_PROXY:
         case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CACERT_BADFILE:
             return headers_done ? Failure::transport : Failure::connect;
         case CURLE_OPERATION_TIMEDOUT:
             return Failure::timeout;
@@ -167,6 +169,7 @@ struct Call::Impl {
     bool paused = false;  // the write callback paused the transfer at buffer_limit
     bool started = false;
     bool wake_when_sent = false;  // a pump waits to run work once the request is out
+    char error_detail[CURL_ERROR_SIZE] = {};  // curl's own words, used for TLS failures
 };
 
 Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::move(request)) {
@@ -203,6 +206,8 @@ Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::m
     if (m_request.total_timeout_ms > 0)
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, m_request.total_timeout_ms);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    if (!m_request.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, m_request.ca_file.c_str());
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, m_impl->error_detail);
     // Ask for no compression, but decode a body an upstream compresses anyway (gzip, deflate,
     // br, zstd): unset, curl would hand the compressed bytes on as the body.
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "identity");
@@ -253,6 +258,12 @@ void Call::end_with(int curl_code) {
     m_finished = true;
     if (rc != CURLE_OK) {
         m_error = curl_easy_strerror(rc);
+        // Which certificate problem ("self-signed certificate", "unable to get local issuer
+        // certificate") is what a user needs to fix it.
+        if ((rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) &&
+            m_impl->error_detail[0] != '\0') {
+            m_error = m_impl->error_detail;
+        }
         m_failure = failure_of(rc, m_headers_done);
     }
 }

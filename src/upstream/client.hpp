@@ -33,6 +33,8 @@ struct Request {
     // The status and headers must arrive within this (0: no limit), else the call fails with
     // Failure::timeout: a gate for attempts that have a fallback after them.
     long headers_timeout_ms = 0;
+    // PEM certificates to verify the server with instead of the system's (empty: the system's).
+    std::string ca_file;
 };
 
 // When an exchange reached each stage, and how many bytes moved: shared, so a caller can keep
