@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "support/loopback.hpp"
+
 namespace otari::test {
 namespace {
 
@@ -125,20 +127,7 @@ private:
 }  // namespace
 
 FakeUpstream::FakeUpstream() {
-    m_listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int yes = 1;
-    ::setsockopt(m_listen_fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    if (::bind(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::listen(m_listen_fd, 512) != 0) {
-        throw std::runtime_error("fake upstream: cannot listen on loopback");
-    }
-    socklen_t len = sizeof addr;
-    ::getsockname(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    m_port = ntohs(addr.sin_port);
+    m_listen_fd = listen_on_loopback(512, m_port, "fake upstream");
     m_acceptor = std::thread([this] { accept_loop(); });
 }
 

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/loopback.hpp"
 #include "support/scratch.hpp"
 
 namespace otari::test {
@@ -93,20 +94,7 @@ struct TlsFront::Impl {
         check(SSL_CTX_use_PrivateKey(ctx, key) == 1, "private key");
     }
 
-    void listen() {
-        listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        int yes = 1;
-        ::setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        check(::bind(listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-                  ::listen(listen_fd, 64) == 0,
-              "listen");
-        socklen_t len = sizeof addr;
-        ::getsockname(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-        port = ntohs(addr.sin_port);
-    }
+    void listen() { listen_fd = listen_on_loopback(64, port, "tls front"); }
 
     int connect_backend() {
         int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
