@@ -9,11 +9,12 @@
 #include <thread>
 
 #include "api/context.hpp"
+#include "app/gateway_app.hpp"
 #include "cli/commands.hpp"
 #include "cli/daemon.hpp"
-#include "app/gateway_app.hpp"
 #include "config/config.hpp"
 #include "otari_version.h"
+#include "providers/exchange.hpp"
 #include "server/server.hpp"
 #include "upstream/client.hpp"
 #include "util/log.hpp"
@@ -47,8 +48,8 @@ sigset_t block_shutdown_signals() {
 bool local_server_answers(const config::Provider& provider) {
     upstream::Request request;
     request.method = "GET";
-    request.url = provider.base_url + (provider.type == config::ProviderType::anthropic ? "/v1/models" : "/models");
-    request.ca_file = provider.ca_file;
+    providers::address(request, provider,
+                       provider.type == config::ProviderType::anthropic ? "/v1/models" : "/models");
     request.connect_timeout_ms = 300;
     request.total_timeout_ms = 600;
     upstream::Call call(std::move(request));

@@ -405,9 +405,7 @@ void Loop::run() {
             if (m_watchers[size_t(fd)]) {
                 m_watchers[size_t(fd)]->on_ready(fd, events[i].events);
             } else if (m_registered[size_t(fd)]) {
-                // Forgotten, still registered, and reporting: nobody wants its events.
-                ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
-                m_registered[size_t(fd)] = false;
+                unwatch(fd);  // forgotten, still registered, and reporting: nobody wants it
             }
         }
         fire_timers();

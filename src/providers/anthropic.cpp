@@ -14,8 +14,6 @@ namespace {
 constexpr size_t k_max_response_bytes = 256u << 20;
 constexpr auto k_ping_interval = std::chrono::seconds(15);
 
-std::string messages_url(const config::Provider& provider) { return provider.base_url + "/v1/messages"; }
-
 // Index just past the blank line that ends the event starting at `from`, or npos.
 size_t find_event_end(std::string_view buf, size_t from) {
     size_t line_start = from;
@@ -363,8 +361,7 @@ std::vector<std::pair<std::string, std::string>> anthropic_upstream_headers(cons
 http::Response anthropic_messages(Exchange ex, std::string upstream_body, bool stream) {
     require_api_key(*ex.provider);
     upstream::Request request;
-    request.url = messages_url(*ex.provider);
-    request.ca_file = ex.provider->ca_file;
+    address(request, *ex.provider, "/v1/messages");
     request.headers = anthropic_upstream_headers(ex.request->headers, *ex.provider, stream);
     request.body = std::move(upstream_body);
     request.headers_timeout_ms = ex.first_byte_timeout_ms;

@@ -269,8 +269,7 @@ http::Response chat_to_openai(Exchange ex, json body, const gateway::Route& rout
             request.body = dump_json(body);
         }
     }
-    request.url = route.provider->base_url + "/chat/completions";
-    request.ca_file = route.provider->ca_file;
+    address(request, *route.provider, "/chat/completions");
     request.headers = openai_upstream_headers(*route.provider, stream);
     request.headers_timeout_ms = ex.first_byte_timeout_ms;
     auto call = std::make_unique<upstream::Call>(std::move(request));
@@ -328,8 +327,7 @@ http::Response chat_to_anthropic(Exchange ex, const json& body, const gateway::R
     } catch (const translate::TranslateError& e) {
         throw api::invalid_request(e.what());
     }
-    request.url = route.provider->base_url + "/v1/messages";
-    request.ca_file = route.provider->ca_file;
+    address(request, *route.provider, "/v1/messages");
     request.headers = anthropic_upstream_headers(ex.request->headers, *route.provider, stream);
     request.headers_timeout_ms = ex.first_byte_timeout_ms;
     auto call = std::make_unique<upstream::Call>(std::move(request));

@@ -139,6 +139,12 @@ http::Response transport_failure(Exchange& ex, const upstream::Call& call) {
     return api::error_response(ex.flavor, error, ex.request->request_id);
 }
 
+void address(upstream::Request& request, const config::Provider& provider, std::string_view path) {
+    request.url = provider.base_url;
+    request.url += path;
+    request.ca_file = provider.ca_file;
+}
+
 void require_api_key(const config::Provider& provider) {
     if (!provider.needs_key || !provider.api_key.empty()) return;
     std::string how = provider.key_env.empty()

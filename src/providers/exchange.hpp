@@ -103,6 +103,10 @@ void copy_passthrough_headers(const http::Headers& from, http::Headers& to);
 // A provider configured without the key it needs: a clear 502 that says which variable to set.
 void require_api_key(const config::Provider& provider);
 
+// Point `request` at `path` under the provider's base_url, with the provider's own transport
+// settings (its ca_file): every call to a provider is addressed here.
+void address(upstream::Request& request, const config::Provider& provider, std::string_view path);
+
 // The `event: error` frame for a stream that broke after it started.
 std::string sse_error_frame(const std::string& type, const std::string& message);
 

@@ -256,13 +256,12 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
         if (movable) *movable = json();
     };
     OutputField sent_output = output_field(translated);
-    auto address = [&](upstream::Request& r) {
-        r.url = route.provider->base_url + "/chat/completions";
-        r.ca_file = route.provider->ca_file;
+    auto address_attempt = [&](upstream::Request& r) {
+        address(r, *route.provider, "/chat/completions");
         r.headers = openai_upstream_headers(*route.provider, stream);
         r.headers_timeout_ms = ex.first_byte_timeout_ms;
     };
-    address(request);
+    address_attempt(request);
     std::unique_ptr<upstream::Call> call;
     // A refusal that says how to correct the request is retried corrected, twice at most (a
     // model may refuse both its output limit and a parameter).
@@ -286,7 +285,7 @@ http::Response messages_via_chat(Exchange ex, const json& body, json* movable,
         if (!corrected) return upstream_error(ex, *call, error_body);
         request = upstream::Request();
         request.body = std::move(*corrected);
-        address(request);
+        address_attempt(request);
     }
 
     auto content_type = call->headers().get("content-type");
