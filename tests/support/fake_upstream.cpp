@@ -16,16 +16,6 @@
 namespace otari::test {
 namespace {
 
-bool send_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        data.remove_prefix(size_t(n));
-    }
-    return true;
-}
-
 const char* reason_for(int status) {
     switch (status) {
         case 200: return "OK";

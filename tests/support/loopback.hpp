@@ -1,12 +1,14 @@
 #pragma once
-// Listening sockets for the test servers: 127.0.0.1, an ephemeral port.
+// Sockets of the test servers: listening on 127.0.0.1 at an ephemeral port, sending whole.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace otari::test {
 
@@ -28,6 +30,17 @@ inline int listen_on_loopback(int backlog, int& port, const std::string& who) {
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
     port = ntohs(addr.sin_port);
     return fd;
+}
+
+// Send all of `data` on a blocking socket; false when the peer is gone.
+inline bool send_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data.remove_prefix(size_t(n));
+    }
+    return true;
 }
 
 }  // namespace otari::test

@@ -38,16 +38,6 @@ void add_extension(X509* cert, int nid, const char* value) {
     X509_EXTENSION_free(ext);
 }
 
-bool write_all(int fd, const char* data, size_t size) {
-    while (size > 0) {
-        ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
-        if (n <= 0) return false;
-        data += n;
-        size -= size_t(n);
-    }
-    return true;
-}
-
 }  // namespace
 
 struct TlsFront::Impl {
@@ -139,7 +129,7 @@ struct TlsFront::Impl {
                 if (SSL_pending(ssl) == 0 && ::poll(fds, 2, -1) < 0) break;
                 if (SSL_pending(ssl) > 0 || (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
                     int n = SSL_read(ssl, buf, sizeof buf);
-                    if (n <= 0 || !write_all(backend_fd, buf, size_t(n))) break;
+                    if (n <= 0 || !send_all(backend_fd, std::string_view(buf, size_t(n)))) break;
                 }
                 if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
                     ssize_t n = ::recv(backend_fd, buf, sizeof buf, 0);
