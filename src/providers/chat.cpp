@@ -58,8 +58,7 @@ class ChunkRelay : public EventTranslator {
         : m_client_wants_usage(client_wants_usage), m_input_estimate(input_estimate) {}
 
     std::optional<translate::MappedError> early_error(const http::SseEvent& event) override {
-        if (event.data == "[DONE]" || translate::read_text_chunk(event.data, m_text))
-            return std::nullopt;
+        if (event.data == "[DONE]" || m_text_reader.read(event.data, m_text)) return std::nullopt;
         const json chunk = parse_json_or_discarded(event.data);
         const json& error = translate::member(chunk, "error");
         if (error.is_null()) return std::nullopt;
@@ -73,7 +72,7 @@ class ChunkRelay : public EventTranslator {
             m_finished = true;
             return;
         }
-        if (translate::read_text_chunk(event.data, m_text)) {  // most chunks: no tree built
+        if (m_text_reader.read(event.data, m_text)) {  // most chunks: no tree built
             m_streamed_bytes +=
                 m_text.content.size() + m_text.reasoning_content.size() + m_text.reasoning.size();
             if (!m_text.finish_reason.empty()) m_finish_reason = m_text.finish_reason;
@@ -149,6 +148,7 @@ class ChunkRelay : public EventTranslator {
     bool m_client_wants_usage;
     int64_t m_input_estimate;
     translate::TextChunk m_text;
+    translate::TextChunkReader m_text_reader;
     bool m_finished = false;
     bool m_failed = false;
     translate::TokenUsage m_usage;

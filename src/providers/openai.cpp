@@ -38,8 +38,7 @@ class ChunksToMessagesTranslator : public EventTranslator {
         m_parsed_from = nullptr;
         // A text chunk carries no error; on_event reads it again (only a stream's first event
         // comes here).
-        if (event.data == "[DONE]" || translate::read_text_chunk(event.data, m_text))
-            return std::nullopt;
+        if (event.data == "[DONE]" || m_text_reader.read(event.data, m_text)) return std::nullopt;
         m_parsed = parse_json_members_or_discarded(event.data, k_chunk_members);
         m_parsed_from = &event;
         if (m_parsed.is_discarded()) return std::nullopt;
@@ -51,7 +50,7 @@ class ChunksToMessagesTranslator : public EventTranslator {
             m_stream.on_done(out);
             return;
         }
-        if (m_parsed_from != &event && translate::read_text_chunk(event.data, m_text)) {
+        if (m_parsed_from != &event && m_text_reader.read(event.data, m_text)) {
             m_stream.on_text_chunk(m_text, out);
             return;
         }
@@ -88,6 +87,7 @@ class ChunksToMessagesTranslator : public EventTranslator {
     json m_parsed;  // early_error's parse of the event that on_event receives next
     const http::SseEvent* m_parsed_from = nullptr;
     translate::TextChunk m_text;  // the last chunk read without a json tree (most are)
+    translate::TextChunkReader m_text_reader;
 };
 
 // An upstream's refusal (`body`: its error body, read) as the client's error.

@@ -21,4 +21,25 @@ struct TextChunk {
 // caller then parses it whole. A true result implies `data` is valid JSON.
 bool read_text_chunk(std::string_view data, TextChunk& chunk);
 
+struct TextTokens;
+
+// read_text_chunk() for the chunks of one stream. A provider repeats the same chunk around the
+// text (id, model, created, index, the other fields): after a chunk read whole, the next one
+// whose bytes before and after its one text string are the same is read by comparing them,
+// and only that string is decoded. Results are always read_text_chunk()'s.
+class TextChunkReader {
+  public:
+    bool read(std::string_view data, TextChunk& chunk);
+    // How many chunks were read through a frame; for tests.
+    size_t frame_reads() const { return m_frame_reads; }
+
+  private:
+    void learn_frame(std::string_view data, const TextChunk& chunk, const TextTokens& tokens);
+
+    std::string m_prefix;  // the frame's text before its varying string token
+    std::string m_suffix;  // and after it
+    std::string TextChunk::*m_varying = nullptr;  // the field that token is; null: no frame
+    size_t m_frame_reads = 0;
+};
+
 }  // namespace otari::translate

@@ -44,6 +44,8 @@ class JsonCursor {
     bool small_integer(int& value);
     // Any next value, validated and passed over.
     bool skip();
+    // Where the cursor is: just past what it last read (or at the next value after peek()).
+    const char* position() const { return m_p; }
     // True when only whitespace is left.
     bool at_end() {
         skip_ws();

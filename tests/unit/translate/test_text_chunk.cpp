@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -182,5 +183,107 @@ TEST_SUITE("translate::text_chunk") {
             }
         }
         CHECK(read > 500);  // the mutations must leave many chunks readable for this to show much
+    }
+}
+
+namespace {
+
+bool same_fields(const TextChunk& a, const TextChunk& b) {
+    return a.has_choice == b.has_choice && a.content == b.content &&
+           a.reasoning_content == b.reasoning_content && a.reasoning == b.reasoning &&
+           a.finish_reason == b.finish_reason;
+}
+
+std::string content_chunk(const std::string& content_token) {
+    return chunk_with(R"({"index":0,"delta":{"content":)" + content_token +
+                      R"(},"logprobs":null,"finish_reason":null})");
+}
+
+std::string reasoning_chunk(const std::string& token) {
+    return chunk_with(R"({"index":0,"delta":{"content":null,"reasoning_content":)" + token + "}}");
+}
+
+}  // namespace
+
+TEST_SUITE("translate::text_chunk") {
+    TEST_CASE("chunks that repeat the last chunk around their text are read through its frame") {
+        std::vector<std::string> chunks = {k_text_chunks[0]};  // role chunk: its own frame
+        for (const char* token :
+             {R"("Hello")", R"(" wor\"ld\n")", R"("")", R"("caf\u00e9")", R"(" ☕ ")", R"("a")",
+              R"("\ud83d\ude00")", R"("b")", R"("c")", R"("d")"}) {
+            chunks.push_back(content_chunk(token));
+        }
+        for (const char* token : {R"("think")", R"(" more")", R"("\t")", R"("end")"})
+            chunks.push_back(reasoning_chunk(token));
+        chunks.push_back(k_text_chunks[9]);  // finish_reason: makes no frame
+        chunks.push_back(content_chunk(R"("after")"));
+        chunks.push_back(content_chunk(R"("again")"));
+        chunks.push_back(chunk_with(R"({"index":0,"delta":{"content":"x","reasoning":"y"}})"));
+        chunks.push_back(chunk_with(R"({"index":0,"delta":{"content":"x","reasoning":"z"}})"));
+
+        TextChunkReader reader;
+        for (const auto& text : chunks) {
+            CAPTURE(text);
+            TextChunk framed, whole;
+            REQUIRE(read_text_chunk(text, whole));
+            CHECK(reader.read(text, framed));
+            CHECK(same_fields(framed, whole));
+        }
+        // Content chunks 2-10, reasoning 2-4, and "again"; text in two fields makes no frame.
+        CHECK(reader.frame_reads() == 9 + 3 + 1);
+        CHECK_FALSE(reader.read(k_other_chunks[11], *std::make_unique<TextChunk>()));  // usage
+    }
+
+    TEST_CASE("mutated chunks after a frame: read exactly as read_text_chunk reads them") {
+        std::mt19937 rng(777);
+        const std::string alphabet = "{}[]\",:\\ 0123456789-.etrufalsnu\xc3\xa9\xff";
+        // A frame's first chunk, and a second one with its varying token.
+        struct Frame {
+            std::string first, second, token;
+        };
+        const std::vector<Frame> frames = {
+            {content_chunk(R"("first")"), content_chunk(R"("second \"one\"")"),
+             R"("second \"one\"")"},
+            {reasoning_chunk(R"("r1")"), reasoning_chunk(R"("r2\u00e9")"), R"("r2\u00e9")"},
+            {k_text_chunks[12], chunk_with(R"({ "index" : 0 , "delta" : { "content" : "s2" } })"),
+             R"("s2")"},
+        };
+        int through_frame = 0, declined = 0;
+        for (const auto& [first, second, token] : frames) {
+            const size_t token_at = second.find(token);
+            REQUIRE(token_at != std::string::npos);
+            for (int round = 0; round < 600; ++round) {
+                std::string text = second;
+                for (int e = 0; e < 1 + int(rng() % 2); ++e) {
+                    // Half the edits in the token (and its neighbours), half anywhere.
+                    const size_t at =
+                        rng() % 2 ? token_at - 1 + rng() % (token.size() + 2) : rng() % text.size();
+                    const char c = alphabet[rng() % alphabet.size()];
+                    if (rng() % 3 == 0) {
+                        text.erase(at, 1);
+                    } else if (rng() % 2) {
+                        text[at] = c;
+                    } else {
+                        text.insert(at, 1, c);
+                    }
+                }
+                CAPTURE(text);
+                TextChunkReader reader;
+                TextChunk framed, whole;
+                REQUIRE(reader.read(first, framed));
+                const size_t before = reader.frame_reads();
+                const bool read = reader.read(text, framed);
+                REQUIRE(read == read_text_chunk(text, whole));
+                if (!read) {
+                    ++declined;
+                    continue;
+                }
+                through_frame += int(reader.frame_reads() - before);
+                CHECK(same_fields(framed, whole));
+            }
+        }
+        // Enough of both for the comparison to mean something.
+        CHECK(through_frame > 150);
+        CHECK(declined > 300);
     }
 }
