@@ -6,11 +6,11 @@
 namespace otari::http {
 
 bool iequals(std::string_view a, std::string_view b) {
+    // Header names are ASCII tokens: ASCII case folding, whatever the process locale.
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-            return false;
-        }
+        if (lower(a[i]) != lower(b[i])) return false;
     }
     return true;
 }

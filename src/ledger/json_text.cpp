@@ -27,7 +27,9 @@ JsonObjectText& JsonObjectText::add(std::string_view name, std::string_view valu
 
 JsonObjectText& JsonObjectText::add(std::string_view name, int64_t value) {
     key(name);
-    m_text += std::to_string(value);
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    m_text.append(buf, size_t(end - buf));
     return *this;
 }
 

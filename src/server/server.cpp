@@ -126,14 +126,36 @@ void fill_error(api::Flavor flavor, int status, const std::string& message,
 // httplib reads a body in 4 KB pieces appended to `req.body`, which this runs before: with
 // the announced length reserved, a large body is not copied each time the string regrows.
 // Capped, so a length announced but never sent holds little; bodies over the limit get 413.
-void reserve_announced_body(const httplib::Request& req, size_t max_body) {
+void reserve_announced_body(const httplib::Request& req, std::string_view content_length,
+                            size_t max_body) {
     constexpr size_t k_max_reserve = 1024 * 1024;
-    const std::string& text = req.get_header_value("Content-Length");
     size_t length = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
-    if (ec != std::errc() || end != text.data() + text.size() || length > max_body) return;
+    const char* end = content_length.data() + content_length.size();
+    auto [stop, ec] = std::from_chars(content_length.data(), end, length);
+    if (ec != std::errc() || stop != end || length > max_body) return;
     // The body is the handler's once routed (it is moved out there), so it may be shaped here.
     const_cast<httplib::Request&>(req).body.reserve(std::min(length, k_max_reserve));
+}
+
+// The first Host and Content-Length headers, found in one pass (httplib's own lookups fold
+// case character by character through its map).
+struct PreRoutingHeaders {
+    const std::string* host = nullptr;
+    std::string_view content_length;
+};
+
+PreRoutingHeaders pre_routing_headers(const httplib::Request& req) {
+    PreRoutingHeaders found;
+    bool have_length = false;
+    for (const auto& [name, value] : req.headers) {
+        if (found.host == nullptr && http::iequals(name, "Host")) {
+            found.host = &value;
+        } else if (!have_length && http::iequals(name, "Content-Length")) {
+            found.content_length = value;
+            have_length = true;
+        }
+    }
+    return found;
 }
 
 std::string request_id_of(const httplib::Response& res) {
@@ -174,16 +196,16 @@ Server::Server(Options options, std::vector<Route> routes)
     svr.set_pre_routing_handler([check_host, max_body](const httplib::Request& req,
                                                        httplib::Response& res) {
         res.set_header("request-id", util::new_request_id());
-        if (check_host && req.has_header("Host") &&
-            !is_loopback_host_header(req.get_header_value("Host"))) {
+        const PreRoutingHeaders headers = pre_routing_headers(req);
+        if (check_host && headers.host != nullptr && !is_loopback_host_header(*headers.host)) {
             fill_error(flavor_for_path(req.path), 403,
-                       "Host \"" + req.get_header_value("Host") +
+                       "Host \"" + *headers.host +
                            "\" is not a loopback name; otari on loopback answers only localhost, "
                            "127.0.0.1 and [::1]",
                        request_id_of(res), res);
             return httplib::Server::HandlerResponse::Handled;
         }
-        reserve_announced_body(req, max_body);
+        reserve_announced_body(req, headers.content_length, max_body);
         return httplib::Server::HandlerResponse::Unhandled;
     });
     svr.set_error_handler(httplib::Server::HandlerWithResponse(

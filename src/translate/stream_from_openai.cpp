@@ -35,13 +35,18 @@ const json& first_choice(const json& chunk) {
     return null_value;
 }
 
-std::string usage_json(const TokenUsage& usage) {
-    std::string out = "{\"input_tokens\":" + std::to_string(usage.input_tokens);
-    out += ",\"cache_creation_input_tokens\":" + std::to_string(usage.cache_write_tokens);
-    out += ",\"cache_read_input_tokens\":" + std::to_string(usage.cache_read_tokens);
-    out += ",\"output_tokens\":" + std::to_string(usage.output_tokens);
-    out += "}";
-    return out;
+void append_usage_json(std::string& out, const TokenUsage& usage) {
+    auto number = [&out](std::string_view name, int64_t value) {
+        out += name;
+        char buf[24];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+        out.append(buf, size_t(end - buf));
+    };
+    number("{\"input_tokens\":", usage.input_tokens);
+    number(",\"cache_creation_input_tokens\":", usage.cache_write_tokens);
+    number(",\"cache_read_input_tokens\":", usage.cache_read_tokens);
+    number(",\"output_tokens\":", usage.output_tokens);
+    out += '}';
 }
 
 }  // namespace
@@ -74,7 +79,7 @@ void StreamFromOpenAI::begin(std::string& out) {
         "{\"type\":\"message_start\",\"message\":{\"id\":" + json_quote(m_message_id);
     data += ",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + json_quote(m_model);
     data += ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":";
-    data += usage_json(initial);
+    append_usage_json(data, initial);
     data += "}}";
     append_event(out, "message_start", data);
     append_event(out, "ping", R"({"type":"ping"})");
@@ -316,11 +321,18 @@ void StreamFromOpenAI::on_done(std::string& out) {
     m_stop_reason = m_refused ? "refusal"
                               : stop_reason_from_openai(m_finish_reason, m_tool_emitted,
                                                         m_matched_stop.has_value());
-    const json stop_sequence = m_stop_reason == "stop_sequence" ? json(*m_matched_stop) : json();
-    append_event(out, "message_delta",
-                 R"({"type":"message_delta","delta":{"stop_reason":)" + json_quote(m_stop_reason) +
-                     R"(,"stop_sequence":)" + dump_json(stop_sequence) + R"(},"usage":)" +
-                     usage_json(usage()) + "}");
+    std::string data = R"({"type":"message_delta","delta":{"stop_reason":)";
+    append_json_string(data, m_stop_reason);
+    data += R"(,"stop_sequence":)";
+    if (m_stop_reason == "stop_sequence" && m_matched_stop) {
+        append_json_string(data, *m_matched_stop);
+    } else {
+        data += "null";
+    }
+    data += R"(},"usage":)";
+    append_usage_json(data, usage());
+    data += '}';
+    append_event(out, "message_delta", data);
     append_event(out, "message_stop", R"({"type":"message_stop"})");
     m_finished = true;
 }

@@ -319,6 +319,10 @@ TEST_SUITE("accounting::ledger") {
 
     TEST_CASE("RFC 3339 timestamps: formats and offsets") {
         CHECK(format_rfc3339_ms(at("2026-12-31T23:59:59.9999Z")) == "2026-12-31T23:59:59.999Z");
+        CHECK(format_rfc3339_ms(TimePoint{}) == "1970-01-01T00:00:00.000Z");
+        CHECK(format_rfc3339_ms(at("2028-02-29T07:08:09.010Z")) == "2028-02-29T07:08:09.010Z");
+        CHECK(format_rfc3339_ms(at("1700-01-02T03:04:05.006Z")) == "1700-01-02T03:04:05.006Z");
+        CHECK(format_rfc3339_ms(at("2262-04-11T23:47:16.854Z")) == "2262-04-11T23:47:16.854Z");
         CHECK(at("2026-11-01T01:00:00+02:00") == at("2026-10-31T23:00:00Z"));
         CHECK(at("2026-11-01T00:00:00.5-00:30") == at("2026-11-01T00:30:00.500Z"));
         CHECK_FALSE(parse_rfc3339("2026-02-30T00:00:00Z"));
