@@ -93,15 +93,24 @@ const char* plain_run_end(const char* p, const char* end) {
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');
     const __m128i last_control = _mm_set1_epi8(0x1f);
-    while (end - p >= 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // One bit per byte of the 16 at `at` that a string scan must stop at.
+    auto stops = [&](const char* at) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
         const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, last_control), last_control);
         const __m128i special = _mm_or_si128(
             _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
         // movemask of `v` itself flags the non-ASCII bytes (high bit set).
-        const int mask = _mm_movemask_epi8(special) | _mm_movemask_epi8(v);
-        if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
-        p += 16;
+        return static_cast<unsigned>(_mm_movemask_epi8(special) | _mm_movemask_epi8(v));
+    };
+    if (end - p >= 16) {
+        for (; end - p >= 16; p += 16) {
+            if (const unsigned mask = stops(p)) return p + __builtin_ctz(mask);
+        }
+        if (p == end) return end;
+        // The tail: the last 16 bytes of the range, less those already scanned.
+        const unsigned scanned = unsigned(16 - (end - p));
+        const unsigned mask = stops(end - 16) >> scanned;
+        return mask != 0 ? p + __builtin_ctz(mask) : end;
     }
 #endif
     while (end - p >= 8) {
