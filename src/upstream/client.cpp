@@ -12,17 +12,55 @@
 namespace otari::upstream {
 namespace {
 
+// Easy handles kept for the next calls made here: a reset handle keeps its buffers and DNS
+// cache, and curl_easy_reset costs a fraction of curl_easy_init plus curl_easy_cleanup. Up to
+// `capacity`, so a burst of calls does not leave its handles held for good.
+class SpareEasyHandles {
+  public:
+    explicit SpareEasyHandles(size_t capacity) : m_capacity(capacity) {}
+    SpareEasyHandles(const SpareEasyHandles&) = delete;
+    SpareEasyHandles& operator=(const SpareEasyHandles&) = delete;
+    ~SpareEasyHandles() { clear(); }
+
+    // A reset handle, or null when none is kept.
+    CURL* take() {
+        if (m_handles.empty()) return nullptr;
+        CURL* easy = m_handles.back();
+        m_handles.pop_back();
+        curl_easy_reset(easy);
+        return easy;
+    }
+    // Keeps `easy` when there is room, else cleans it up.
+    void give_back(CURL* easy) {
+        if (m_handles.size() < m_capacity) {
+            m_handles.push_back(easy);
+        } else {
+            curl_easy_cleanup(easy);
+        }
+    }
+
+    // Before the multi handle they were used with is cleaned up.
+    void clear() {
+        for (CURL* easy : m_handles) curl_easy_cleanup(easy);
+        m_handles.clear();
+    }
+
+  private:
+    size_t m_capacity;
+    std::vector<CURL*> m_handles;
+};
+
 // One multi handle per thread: its connection cache keeps upstream connections alive between
 // the calls this thread makes. A thread runs one call at a time (one request per worker).
 struct ThreadCurl {
     CURLM* multi = nullptr;
-    CURL* spare_easy = nullptr;
+    SpareEasyHandles spare_easy{1};  // one call at a time here
     ThreadCurl() {
         multi = curl_multi_init();
         curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 16L);
     }
     ~ThreadCurl() {
-        if (spare_easy) curl_easy_cleanup(spare_easy);
+        spare_easy.clear();
         curl_multi_cleanup(multi);
     }
 };
@@ -72,7 +110,7 @@ class LoopCurl final : public loop::Watcher, public loop::Timer {
         curl_multi_setopt(multi, CURLMOPT_PIPELINING, long(CURLPIPE_NOTHING));
     }
     ~LoopCurl() {
-        if (spare_easy) curl_easy_cleanup(spare_easy);
+        spare_easy.clear();
         curl_multi_cleanup(multi);
         m_loop.disarm(*this);
     }
@@ -110,7 +148,8 @@ class LoopCurl final : public loop::Watcher, public loop::Timer {
     void kick() { on_timer(); }
 
     CURLM* multi = nullptr;
-    CURL* spare_easy = nullptr;
+    // Many calls at a time share a loop; at a steady rate as many start as end.
+    SpareEasyHandles spare_easy{16};
 
   private:
     static int on_socket(CURL*, curl_socket_t fd, int what, void* self_ptr, void*) {
@@ -176,7 +215,7 @@ Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::m
     m_started = std::chrono::steady_clock::now();
     m_stats->started = m_started;
     m_stats->bytes_sent = m_request.body.size();
-    CURL** spare = nullptr;
+    SpareEasyHandles* spare = nullptr;
     if (loop::in_fiber()) {
         m_impl->loop_curl = &LoopCurl::of(*loop::Loop::current());
         m_impl->multi = m_impl->loop_curl->multi;
@@ -186,13 +225,8 @@ Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::m
         m_impl->multi = tc.multi;
         spare = &tc.spare_easy;
     }
-    if (*spare) {
-        m_impl->easy = *spare;
-        *spare = nullptr;
-        curl_easy_reset(m_impl->easy);
-    } else {
-        m_impl->easy = curl_easy_init();
-    }
+    m_impl->easy = spare->take();
+    if (!m_impl->easy) m_impl->easy = curl_easy_init();
     if (!m_impl->easy) throw std::runtime_error("curl_easy_init failed");
     CURL* e = m_impl->easy;
     curl_easy_setopt(e, CURLOPT_URL, m_request.url.c_str());
@@ -238,16 +272,16 @@ Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::m
 Call::~Call() {
     if (m_impl->attached) curl_multi_remove_handle(m_impl->multi, m_impl->easy);
     if (m_impl->header_list) curl_slist_free_all(m_impl->header_list);
-    // Keep one easy handle per thread (per loop) for the next call (its DNS cache and buffers
-    // survive); a handle from an unfinished transfer is discarded.
-    CURL** spare = nullptr;
+    // The handle of a finished transfer is kept for a next call; one from an unfinished or
+    // failed transfer is discarded.
+    SpareEasyHandles* spare = nullptr;
     if (m_impl->loop_curl) {
         spare = &m_impl->loop_curl->spare_easy;
     } else if (ThreadCurl& tc = thread_curl(); m_impl->multi == tc.multi) {
         spare = &tc.spare_easy;
     }
-    if (spare && !*spare && m_finished && m_failure == Failure::none) {
-        *spare = m_impl->easy;
+    if (spare && m_finished && m_failure == Failure::none) {
+        spare->give_back(m_impl->easy);
     } else {
         curl_easy_cleanup(m_impl->easy);
     }
