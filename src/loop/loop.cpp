@@ -235,14 +235,19 @@ void Loop::forget(int fd) {
 }
 
 void Loop::arm(Timer& timer, Clock::time_point at) {
-    if (timer.m_armed) m_timers.erase(timer.m_at);
-    timer.m_at = m_timers.emplace(at, &timer);
+    if (timer.m_armed) timer.m_spare_node = m_timers.extract(timer.m_at);
+    if (timer.m_spare_node.empty()) {
+        timer.m_at = m_timers.emplace(at, &timer);
+    } else {
+        timer.m_spare_node.key() = at;
+        timer.m_at = m_timers.insert(std::move(timer.m_spare_node));
+    }
     timer.m_armed = true;
 }
 
 void Loop::disarm(Timer& timer) {
     if (!timer.m_armed) return;
-    m_timers.erase(timer.m_at);
+    timer.m_spare_node = m_timers.extract(timer.m_at);
     timer.m_armed = false;
 }
 
@@ -364,7 +369,7 @@ void Loop::fire_timers() {
     auto now = Clock::now();
     while (!m_timers.empty() && m_timers.begin()->first <= now) {
         Timer* timer = m_timers.begin()->second;
-        m_timers.erase(m_timers.begin());
+        timer->m_spare_node = m_timers.extract(m_timers.begin());
         timer->m_armed = false;
         timer->on_timer();
     }

@@ -44,7 +44,11 @@ class Timer {
 
   private:
     friend class Loop;
-    std::multimap<Clock::time_point, Timer*>::iterator m_at;
+    using Queue = std::multimap<Clock::time_point, Timer*>;
+    Queue::iterator m_at;
+    // The queue node while disarmed, kept so that arming again allocates nothing (fibers
+    // park with a deadline several times per request).
+    Queue::node_type m_spare_node;
     bool m_armed = false;
 };
 
@@ -111,7 +115,7 @@ class Loop {
     Options m_options;
     int m_epoll = -1;
     std::unique_ptr<Inbox> m_inbox;
-    std::multimap<Clock::time_point, Timer*> m_timers;
+    Timer::Queue m_timers;
     std::deque<Fiber*> m_ready;
     std::vector<Watcher*> m_watchers;  // by descriptor
     std::vector<bool> m_registered;    // by descriptor: in the epoll set, as far as known
