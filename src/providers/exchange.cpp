@@ -117,11 +117,14 @@ http::Response transport_failure(Exchange& ex, const upstream::Call& call) {
             ex.finisher->record().failure_class = "conn_err";
             message = "could not reach provider '" + name + "' at " + ex.provider->base_url + ": " +
                       call.error_message();
-            if (call.error_message().find("certificate") != std::string::npos) {
+            if (call.certificate_rejected() && ex.provider->ca_file.empty()) {
                 message +=
                     " (a server with a private CA or a self-signed certificate: set ca_file "
                     "in [providers." +
                     name + "] to its certificate's PEM file)";
+            } else if (call.certificate_rejected()) {
+                message += " (no certificate in ca_file " + ex.provider->ca_file +
+                           " verifies this server)";
             }
             break;
         case upstream::Failure::cancelled:

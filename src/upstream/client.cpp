@@ -299,6 +299,7 @@ void Call::end_with(int curl_code) {
             m_error = m_impl->error_detail;
         }
         m_failure = failure_of(rc, m_headers_done);
+        m_certificate_rejected = rc == CURLE_PEER_FAILED_VERIFICATION;
     }
 }
 

@@ -93,6 +93,9 @@ class Call {
     const http::Headers& headers() const { return m_headers; }
     Failure failure() const { return m_failure; }
     const std::string& error_message() const { return m_error; }
+    // The TLS handshake failed because the server's certificate could not be verified (a
+    // connect failure); error_message() says why, in curl's words.
+    bool certificate_rejected() const { return m_certificate_rejected; }
     // Seconds from start to the first body byte (negative until then), and to the headers.
     double seconds_to_first_byte() const { return m_first_byte_s; }
     double seconds_to_headers() const { return m_headers_s; }
@@ -144,6 +147,7 @@ class Call {
     std::string m_buffer;
     Failure m_failure = Failure::none;
     std::string m_error;
+    bool m_certificate_rejected = false;
     double m_first_byte_s = -1;
     double m_headers_s = -1;
     size_t m_bytes_received = 0;

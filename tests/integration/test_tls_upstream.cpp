@@ -87,8 +87,27 @@ TEST_SUITE("integration::tls_upstream") {
         CHECK(error["error"]["type"] == "api_error");
         const std::string message = error["error"].value("message", "");
         CHECK(message.find("certificate") != std::string::npos);
-        CHECK(message.find("ca_file") != std::string::npos);
+        CHECK(message.find("set ca_file in [providers.labai]") != std::string::npos);
         // Nothing reached the provider: the handshake failed before any request was sent.
+        CHECK(up.request_count() == 0);
+    }
+
+    TEST_CASE("a ca_file that does not verify the server fails with a 502 naming that file") {
+        FakeUpstream up;
+        up.set_script(streamed_hello());
+        TlsFront tls(up.port());
+        TlsFront other(up.port());  // another self-signed certificate
+        GatewayHarness gw("[providers.labai]\ntype = \"openai\"\nbase_url = \"" + tls.url() +
+                          "/v1\"\napi_key = \"sk-lab\"\nca_file = \"" + other.ca_file().string() +
+                          "\"\n");
+        HttpClient client(gw.port());
+        auto res = client.request("POST", "/v1/messages", messages_body("labai:gpt-4o", true),
+                                  {gw.auth_header()});
+        CHECK(res.status == 502);
+        const std::string message = json::parse(res.body)["error"].value("message", "");
+        CHECK(message.find("no certificate in ca_file " + other.ca_file().string() +
+                           " verifies this server") != std::string::npos);
+        CHECK(message.find("set ca_file") == std::string::npos);
         CHECK(up.request_count() == 0);
     }
 }
