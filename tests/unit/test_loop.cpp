@@ -3,13 +3,16 @@
 #include <doctest/doctest.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cfenv>
 #include <cmath>
+#include <fstream>
 #include <future>
 #include <stdexcept>
 #include <string>
@@ -36,6 +39,17 @@ std::chrono::nanoseconds thread_cpu_time() {
     timespec ts{};
     ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+// This process's mapped address space (VmSize), in bytes; 0 if unknown.
+size_t address_space_bytes() {
+    std::ifstream status("/proc/self/status");
+    std::string key;
+    size_t kb = 0;
+    while (status >> key) {
+        if (key == "VmSize:" && status >> kb) return kb * 1024;
+    }
+    return 0;
 }
 
 struct SocketPair {
@@ -323,4 +337,38 @@ TEST_SUITE("loop") {
         CHECK(loop::off_loop_if(true, [] { return std::this_thread::get_id(); }) ==
               std::this_thread::get_id());
     }
+#if !defined(__SANITIZE_ADDRESS__)  // ASan's shadow memory cannot live under RLIMIT_AS
+    TEST_CASE("a connection is still served when there is no memory for its fiber's stack") {
+        // In a child process: its address space is capped below one more fiber stack, so the
+        // loop must run the work on itself; the cap lifted, the next work gets a fiber again.
+        const pid_t child = ::fork();
+        REQUIRE(child >= 0);
+        if (child == 0) {
+            ::alarm(20);  // a loop that never ends its work ends the child, not the test run
+            int without_fiber = 0, in_fiber = 0;
+            {
+                loop::Loop l;
+                rlimit roomy{};
+                ::getrlimit(RLIMIT_AS, &roomy);
+                rlimit tight = roomy;
+                tight.rlim_cur = address_space_bytes() + (4u << 20);  // under one 8 MB stack
+                if (address_space_bytes() == 0 || ::setrlimit(RLIMIT_AS, &tight) != 0) _exit(3);
+                l.spawn([&] {
+                    if (!loop::in_fiber()) ++without_fiber;
+                    ::setrlimit(RLIMIT_AS, &roomy);
+                    l.spawn([&] {
+                        if (loop::in_fiber()) ++in_fiber;
+                        l.stop();
+                    });
+                });
+                l.run();
+            }
+            _exit(without_fiber == 1 && in_fiber == 1 ? 0 : 1);
+        }
+        int status = 0;
+        REQUIRE(::waitpid(child, &status, 0) == child);
+        REQUIRE_MESSAGE(WIFEXITED(status), "the child was killed by signal ", WTERMSIG(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
+#endif
 }
