@@ -36,8 +36,10 @@ size_t fill_random(unsigned char* buf, size_t size) {
 // A fork copies every read-ahead block; the child must not hand out its parent's next ids.
 std::atomic<unsigned> g_fork_generation{0};
 
+// 4 KB: a request draws about 50 bytes (its request and message ids), so a getrandom call
+// serves some 80 requests.
 struct ReadAhead {
-    unsigned char bytes[256];
+    unsigned char bytes[4096];
     size_t next = sizeof bytes;
     unsigned generation = 0;
 };
