@@ -1,5 +1,6 @@
 #include "ledger/json_text.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -15,8 +16,20 @@ JsonObjectText::JsonObjectText() {
 void JsonObjectText::key(std::string_view name) {
     if (!m_first) m_text.push_back(',');
     m_first = false;
-    append_json_string(m_text, name);
-    m_text.push_back(':');
+    // Names are the code's own field names, which need no escaping: copied as they are. A
+    // record has some fifty, and the general string writer was a third of its cost.
+    const bool plain = std::all_of(name.begin(), name.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte >= 0x20 && byte < 0x80 && c != '"' && c != '\\';
+    });
+    if (plain) {
+        m_text.push_back('"');
+        m_text.append(name);
+        m_text.append("\":", 2);
+    } else {
+        append_json_string(m_text, name);
+        m_text.push_back(':');
+    }
 }
 
 JsonObjectText& JsonObjectText::add(std::string_view name, std::string_view value) {

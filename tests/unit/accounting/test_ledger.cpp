@@ -379,4 +379,18 @@ TEST_CASE("JsonObjectText writes strings and doubles exactly as nlohmann dumps t
     otari::json expected = {{odd, odd}};
     CHECK(otari::ledger::JsonObjectText().add(odd, odd).finish() ==
           expected.dump(-1, ' ', false, otari::json::error_handler_t::replace));
+    // Plain names (copied as they are) and names that need escaping, side by side.
+    otari::json members = otari::json::object();
+    members["plain_name"] = 1;
+    members["tab\there"] = "x";
+    members["caf\u00e9"] = true;
+    members["del\x7f"] = nullptr;
+    members["quote\""] = "q";
+    CHECK(otari::ledger::JsonObjectText()
+              .add("plain_name", 1)
+              .add("tab\there", "x")
+              .add("caf\u00e9", true)
+              .add_null("del\x7f")
+              .add("quote\"", "q")
+              .finish() == members.dump(-1, ' ', false, otari::json::error_handler_t::replace));
 }
