@@ -1,6 +1,5 @@
 #include "ledger/json_text.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -18,11 +17,7 @@ void JsonObjectText::key(std::string_view name) {
     m_first = false;
     // Names are the code's own field names, which need no escaping: copied as they are. A
     // record has some fifty, and the general string writer was a third of its cost.
-    const bool plain = std::all_of(name.begin(), name.end(), [](char c) {
-        const auto byte = static_cast<unsigned char>(c);
-        return byte >= 0x20 && byte < 0x80 && c != '"' && c != '\\';
-    });
-    if (plain) {
+    if (is_plain_json_text(name)) {
         m_text.push_back('"');
         m_text.append(name);
         m_text.append("\":", 2);

@@ -1,7 +1,5 @@
 #include "ledger/utc_time.hpp"
 
-#include <cstdio>
-
 namespace otari::ledger {
 namespace {
 
@@ -60,21 +58,18 @@ std::string format_rfc3339_ms(TimePoint when) {
     return out;
 }
 
+// The leading parts of the millisecond form: "YYYY-MM-DDTHH:MM:SS" + "Z", and "YYYY-MM-DD".
 std::string format_rfc3339_s(TimePoint when) {
-    auto c = to_civil(when);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(c.date.year()),
-                  unsigned(c.date.month()), unsigned(c.date.day()), int(c.time.hours().count()),
-                  int(c.time.minutes().count()), int(c.time.seconds().count()));
-    return buf;
+    std::string text = format_rfc3339_ms(when);
+    text.resize(19);
+    text.push_back('Z');
+    return text;
 }
 
 std::string format_utc_date(TimePoint when) {
-    auto c = to_civil(when);
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(c.date.year()), unsigned(c.date.month()),
-                  unsigned(c.date.day()));
-    return buf;
+    std::string text = format_rfc3339_ms(when);
+    text.resize(10);
+    return text;
 }
 
 std::optional<TimePoint> parse_utc_date(std::string_view text) {

@@ -742,6 +742,11 @@ std::string json_quote(std::string_view text) {
     return out;
 }
 
+bool is_plain_json_text(std::string_view text) {
+    const char* end = text.data() + text.size();
+    return plain_run_end(text.data(), end) == end;
+}
+
 void append_json_string(std::string& out, std::string_view text) {
     const size_t mark = out.size();
     if (FastWriter(out).string(text)) return;

@@ -32,4 +32,8 @@ void append_json_string(std::string& out, std::string_view text);
 
 // `text` as a JSON string literal, quotes included (invalid UTF-8 becomes U+FFFD).
 std::string json_quote(std::string_view text);
+
+// True when `text` goes between a string literal's quotes as it is: no quote, backslash,
+// control or non-ASCII byte.
+bool is_plain_json_text(std::string_view text);
 }  // namespace otari
