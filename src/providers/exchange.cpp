@@ -117,14 +117,13 @@ http::Response transport_failure(Exchange& ex, const upstream::Call& call) {
             ex.finisher->record().failure_class = "conn_err";
             message = "could not reach provider '" + name + "' at " + ex.provider->base_url + ": " +
                       call.error_message();
-            if (call.certificate_rejected() && ex.provider->ca_file.empty()) {
-                message +=
-                    " (a server with a private CA or a self-signed certificate: set ca_file "
-                    "in [providers." +
-                    name + "] to its certificate's PEM file)";
-            } else if (call.certificate_rejected()) {
-                message += " (no certificate in ca_file " + ex.provider->ca_file +
-                           " verifies this server)";
+            if (call.certificate_rejected()) {
+                message += ex.provider->ca_file.empty()
+                               ? " (a server with a private CA or a self-signed certificate: "
+                                 "set ca_file in [providers." +
+                                     name + "] to its certificate's PEM file)"
+                               : " (no certificate in ca_file " + ex.provider->ca_file +
+                                     " verifies this server)";
             }
             break;
         case upstream::Failure::cancelled:
