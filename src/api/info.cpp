@@ -10,12 +10,12 @@
 #include "api/platform_call.hpp"
 #include "api/record.hpp"
 #include "gateway/authn.hpp"
-#include "ledger/utc_time.hpp"
 #include "loop/loop.hpp"
 #include "otari_version.h"
 #include "platform/client.hpp"
 #include "tokens/estimate.hpp"
 #include "util/json.hpp"
+#include "util/utc_time.hpp"
 
 namespace otari::api {
 namespace {
@@ -60,13 +60,14 @@ http::Response post_count_tokens(Context& ctx, http::Request& req, const http::C
 http::Response get_models(Context& ctx, http::Request& req, const http::ClientProbe& client_alive) {
     json data = json::array();
     auto add = [&](const std::string& id, const std::string& owner, int64_t created) {
-        data.push_back({{"id", id},
-                        {"object", "model"},
-                        {"type", "model"},
-                        {"display_name", display_name(id)},
-                        {"created_at", ledger::format_rfc3339_s(ledger::TimePoint(std::chrono::seconds(created)))},
-                        {"created", created},
-                        {"owned_by", owner}});
+        data.push_back(
+            {{"id", id},
+             {"object", "model"},
+             {"type", "model"},
+             {"display_name", display_name(id)},
+             {"created_at", util::format_rfc3339_s(util::TimePoint(std::chrono::seconds(created)))},
+             {"created", created},
+             {"owned_by", owner}});
     };
     if (ctx.platform) {
         // Hybrid mode: the platform lists what this caller's token may use.

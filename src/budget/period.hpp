@@ -4,11 +4,11 @@
 #include <optional>
 #include <string_view>
 
-#include "ledger/utc_time.hpp"
+#include "util/utc_time.hpp"
 
 namespace otari::budget {
 
-using ledger::TimePoint;
+using util::TimePoint;
 
 enum class Period { day, week, month, total };
 inline constexpr Period k_all_periods[] = {Period::day, Period::week, Period::month, Period::total};

@@ -47,7 +47,7 @@ std::string refusal_message(const RefusalFacts& f) {
         msg += ", this call needs up to " + amount(f.dimension, f.estimate);
     }
     auto resets = next_period_start(f.limit->period, f.now);
-    msg += "; resets " + (resets ? ledger::format_rfc3339_s(*resets) : std::string("never"));
+    msg += "; resets " + (resets ? util::format_rfc3339_s(*resets) : std::string("never"));
     return msg;
 }
 

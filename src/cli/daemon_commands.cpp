@@ -55,13 +55,13 @@ void print_today(const GlobalOptions& global) {
     } catch (const config::ConfigError&) {
         return;
     }
-    std::string today = ledger::format_utc_date(ledger::Clock::now());
+    std::string today = util::format_utc_date(util::Clock::now());
     int64_t micro = 0;
     size_t requests = 0;
     try {
         ledger::for_each_record(ledger::ledger_path(config.data_dir),
                                 [&](const ledger::LedgerRecord& r) {
-                                    if (ledger::format_utc_date(r.ts) != today) return;
+                                    if (util::format_utc_date(r.ts) != today) return;
                                     ++requests;
                                     micro += r.cost_micro_usd.value_or(0);
                                 });

@@ -27,9 +27,9 @@ struct UsageOptions {
 std::string describe_range(const ledger::UsageQuery& query) {
     if (!query.since && !query.until) return "";
     std::string text = " between ";
-    text += query.since ? ledger::format_rfc3339_s(*query.since) : "the start";
+    text += query.since ? util::format_rfc3339_s(*query.since) : "the start";
     text += " and ";
-    text += query.until ? ledger::format_rfc3339_s(*query.until) : "now";
+    text += query.until ? util::format_rfc3339_s(*query.until) : "now";
     return text;
 }
 
@@ -64,7 +64,7 @@ int run_usage(const GlobalOptions& global, const UsageOptions& opts) {
     ledger::UsageQuery query;
     try {
         query.group_by = ledger::parse_group_by(opts.by);
-        auto now = ledger::Clock::now();
+        auto now = util::Clock::now();
         if (!opts.since.empty()) {
             query.since = ledger::parse_time_bound(opts.since, now, ledger::Bound::since);
         }

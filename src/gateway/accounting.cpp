@@ -7,10 +7,10 @@
 #include "ledger/json_text.hpp"
 #include "ledger/money.hpp"
 #include "ledger/record.hpp"
-#include "ledger/utc_time.hpp"
 #include "pricing/config_prices.hpp"
 #include "tokens/estimate.hpp"
 #include "util/log.hpp"
+#include "util/utc_time.hpp"
 
 namespace otari::gateway {
 namespace {
@@ -56,7 +56,7 @@ std::string trace_line(const CallRecord& r, const ledger::LedgerRecord& rec) {
     // Milliseconds after `received`: the upstream exchange's stages, the first byte the client
     // got, and the end of the call (last byte).
     ledger::JsonObjectText timings;
-    timings.add("received", ledger::format_rfc3339_ms(rec.ts)).add("latency_ms", r.latency_ms);
+    timings.add("received", util::format_rfc3339_ms(rec.ts)).add("latency_ms", r.latency_ms);
     if (r.ttft_ms) timings.add("first_byte_ms", *r.ttft_ms);
     ledger::JsonObjectText bytes;
     bytes.add("request", r.request_bytes);
@@ -128,7 +128,7 @@ Accounting::Accounting(const config::Config& config)
     }
     if (!config.otlp_endpoint.empty())
         m_otlp = std::make_unique<OtlpExporter>(config.otlp_endpoint);
-    auto stats = m_book.load_from_ledger(m_ledger.path(), ledger::Clock::now());
+    auto stats = m_book.load_from_ledger(m_ledger.path(), util::Clock::now());
     if (stats.malformed || stats.foreign) {
         LOG_WARN("%s: skipped %zu malformed and %zu foreign line(s)", m_ledger.path().c_str(),
                  stats.malformed, stats.foreign);
@@ -191,7 +191,7 @@ void Accounting::admit(CallRecord& record, const auth::Key& key, const json& bod
         auto reservation =
             m_book.reserve(budget::Charge{key.name, key.user}, applicable,
                            budget::one_call(cost, estimate.input_tokens + estimate.output_tokens),
-                           ledger::Clock::now());
+                           util::Clock::now());
         record.reservation = std::make_shared<budget::Reservation>(std::move(reservation));
     } catch (const budget::BudgetExceeded& e) {
         throw api::ApiError(403, "permission_error", e.what());
@@ -200,7 +200,7 @@ void Accounting::admit(CallRecord& record, const auth::Key& key, const json& bod
 
 std::optional<int64_t> Accounting::finish(const CallRecord& r) {
     ledger::LedgerRecord rec;
-    rec.ts = std::chrono::time_point_cast<ledger::Clock::duration>(r.received_wall);
+    rec.ts = std::chrono::time_point_cast<util::Clock::duration>(r.received_wall);
     rec.request_id = r.request_id;
     rec.key = r.key;
     rec.user = r.user;

@@ -158,7 +158,7 @@ class RecordSax {
         // capacity from line to line, so a warm read allocates nothing per field.
         switch (m_field) {
             case Field::ts: {
-                auto when = parse_rfc3339(value);
+                auto when = util::parse_rfc3339(value);
                 if (!when) return m_bad_type = true;
                 m_out.ts = *when;
                 m_saw_ts = true;
@@ -362,7 +362,7 @@ std::string_view usage_source_name(UsageSource source) {
 
 std::string to_json_line(const LedgerRecord& r) {
     JsonObjectText obj;
-    obj.add("ts", format_rfc3339_ms(r.ts))
+    obj.add("ts", util::format_rfc3339_ms(r.ts))
         .add("request_id", r.request_id)
         .add("key", r.key)
         .add("user", r.user)

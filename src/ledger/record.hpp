@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/utc_time.hpp"
+#include "util/utc_time.hpp"
 
 namespace otari::ledger {
 
@@ -34,7 +34,7 @@ std::string_view usage_source_name(UsageSource source);
 
 struct LedgerRecord {
     int v = k_ledger_version;
-    TimePoint ts;  // when the request was received (budgets attribute spend to its period)
+    util::TimePoint ts;  // when the request was received (budgets attribute spend to its period)
     std::string request_id;
     std::string key;   // gateway key name; empty when unauthenticated
     std::string user;  // user the key's spend is bound to

@@ -97,9 +97,9 @@ std::string render_table(const UsageReport& report) {
 std::string render_json(const UsageReport& report) {
     const auto& groups = report.query.group_by;
     JsonObjectText obj;
-    auto bound = [&](const char* name, const std::optional<TimePoint>& when) {
+    auto bound = [&](const char* name, const std::optional<util::TimePoint>& when) {
         if (when) {
-            obj.add(name, format_rfc3339_ms(*when));
+            obj.add(name, util::format_rfc3339_ms(*when));
         } else {
             obj.add_null(name);
         }

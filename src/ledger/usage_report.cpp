@@ -16,7 +16,7 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-std::optional<Clock::duration> parse_span(std::string_view text) {
+std::optional<util::Clock::duration> parse_span(std::string_view text) {
     if (text.size() < 2) return std::nullopt;
     int64_t count = 0;
     auto digits = text.substr(0, text.size() - 1);
@@ -79,12 +79,12 @@ std::vector<GroupBy> parse_group_by(std::string_view comma_list) {
     return groups;
 }
 
-TimePoint parse_time_bound(std::string_view text, TimePoint now, Bound bound) {
+util::TimePoint parse_time_bound(std::string_view text, util::TimePoint now, Bound bound) {
     text = trim(text);
-    if (auto day = parse_utc_date(text)) {
+    if (auto day = util::parse_utc_date(text)) {
         return bound == Bound::until ? *day + std::chrono::days{1} : *day;
     }
-    if (auto when = parse_rfc3339(text)) return *when;
+    if (auto when = util::parse_rfc3339(text)) return *when;
     if (auto span = parse_span(text)) return now - *span;
     throw std::invalid_argument("cannot read the time '" + std::string(text) +
                                 "': use a date (2026-11-01), an RFC 3339 time "
@@ -109,7 +109,7 @@ std::string group_value(const LedgerRecord& r, GroupBy group) {
     auto or_none = [](const std::string& s) { return s.empty() ? std::string("(none)") : s; };
     switch (group) {
         case GroupBy::day:
-            return format_utc_date(r.ts);
+            return util::format_utc_date(r.ts);
         case GroupBy::model:
             return or_none(r.model_sent.empty() ? r.model_requested : r.model_sent);
         case GroupBy::key:

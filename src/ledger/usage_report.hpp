@@ -23,12 +23,12 @@ enum class Bound { since, until };
 // "--until 2026-11-30" includes the 30th), RFC 3339 ("2026-11-01T09:00:00Z",
 // "2026-11-01T10:00:00+01:00"), or a span before `now`: "90m", "24h", "7d", "2w".
 // Throws std::invalid_argument with a message that shows the accepted forms.
-TimePoint parse_time_bound(std::string_view text, TimePoint now, Bound bound);
+util::TimePoint parse_time_bound(std::string_view text, util::TimePoint now, Bound bound);
 
 struct UsageQuery {
     std::vector<GroupBy> group_by;
-    std::optional<TimePoint> since;  // inclusive
-    std::optional<TimePoint> until;  // exclusive
+    std::optional<util::TimePoint> since;  // inclusive
+    std::optional<util::TimePoint> until;  // exclusive
 };
 
 struct UsageTotals {

@@ -3,13 +3,12 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 
 #include "util/json.hpp"
+#include "util/utc_time.hpp"
 
 namespace otari::log {
 namespace {
@@ -27,17 +26,7 @@ const char* level_name(Level level) {
     return "info";
 }
 
-std::string timestamp() {
-    auto now = std::chrono::system_clock::now();
-    std::time_t secs = std::chrono::system_clock::to_time_t(now);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms));
-    return buf;
-}
+std::string timestamp() { return util::format_rfc3339_ms(util::Clock::now()); }
 
 }  // namespace
 

@@ -4,11 +4,11 @@
 #include <string>
 
 #include "ledger/record.hpp"
-#include "ledger/utc_time.hpp"
+#include "util/utc_time.hpp"
 
 namespace otari::test {
 
-inline ledger::TimePoint at(const char* rfc3339) { return *ledger::parse_rfc3339(rfc3339); }
+inline util::TimePoint at(const char* rfc3339) { return *util::parse_rfc3339(rfc3339); }
 
 inline ledger::LedgerRecord sample_record(const char* ts = "2026-11-01T09:30:00.123Z") {
     ledger::LedgerRecord r;

@@ -22,6 +22,12 @@ using namespace otari;
 using namespace otari::ledger;
 using otari::test::at;
 using otari::test::sample_record;
+using otari::util::format_rfc3339_ms;
+using otari::util::format_rfc3339_s;
+using otari::util::format_utc_date;
+using otari::util::parse_rfc3339;
+using otari::util::parse_utc_date;
+using otari::util::TimePoint;
 
 namespace {
 

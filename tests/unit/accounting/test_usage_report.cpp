@@ -8,6 +8,7 @@
 using namespace otari;
 using namespace otari::ledger;
 using otari::test::at;
+using otari::util::TimePoint;
 
 namespace {
 

@@ -1,6 +1,6 @@
-#include "ledger/utc_time.hpp"
+#include "util/utc_time.hpp"
 
-namespace otari::ledger {
+namespace otari::util {
 namespace {
 
 using namespace std::chrono;
@@ -118,4 +118,4 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
     return TimePoint{duration_cast<Clock::duration>((local - offset).time_since_epoch())};
 }
 
-}  // namespace otari::ledger
+}  // namespace otari::util

@@ -1,12 +1,12 @@
 #pragma once
-// UTC timestamps as the ledger writes and reads them (RFC 3339, "Z" suffix). Pure functions,
-// no time zone database, no locale.
+// UTC timestamps as the ledger and the log write them and the ledger reads them (RFC 3339, "Z"
+// suffix). Pure functions, no time zone database, no locale.
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace otari::ledger {
+namespace otari::util {
 
 using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
@@ -25,4 +25,4 @@ std::optional<TimePoint> parse_rfc3339(std::string_view text);
 // Parse "YYYY-MM-DD" as midnight UTC of that day. nullopt when malformed or not a real date.
 std::optional<TimePoint> parse_utc_date(std::string_view text);
 
-}  // namespace otari::ledger
+}  // namespace otari::util
