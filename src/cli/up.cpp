@@ -14,9 +14,8 @@
 #include "cli/daemon.hpp"
 #include "config/config.hpp"
 #include "otari_version.h"
-#include "providers/exchange.hpp"
 #include "server/server.hpp"
-#include "upstream/client.hpp"
+#include "upstream/port_probe.hpp"
 #include "util/log.hpp"
 #include "util/paths.hpp"
 
@@ -43,17 +42,10 @@ sigset_t block_shutdown_signals() {
     return set;
 }
 
-// A keyless server (ollama, llama.cpp, vLLM... or a [providers] entry without api_key) answers
-// at all: any HTTP status counts. Quick, so the banner is not held up by a dead port.
-bool local_server_answers(const config::Provider& provider) {
-    upstream::Request request;
-    request.method = "GET";
-    providers::address(request, provider,
-                       provider.type == config::ProviderType::anthropic ? "/v1/models" : "/models");
-    request.connect_timeout_ms = 300;
-    request.total_timeout_ms = 600;
-    upstream::Call call(std::move(request));
-    return call.wait_headers({});
+// A keyless server (ollama, llama.cpp, vLLM... or a [providers] entry without api_key) listens at
+// all. Quick, so the banner is not held up by a dead port.
+bool local_server_listens(const config::Provider& provider) {
+    return upstream::accepts_connections(provider.base_url, std::chrono::milliseconds(300));
 }
 
 void print_banner(const config::Config& config, const server::Server& server, const app::Gateway& parts) {
@@ -77,7 +69,7 @@ void print_banner(const config::Config& config, const server::Server& server, co
         std::cerr << (first ? "" : ", ") << name;
         if (provider.needs_key && provider.api_key.empty()) {
             std::cerr << " (no key: set " << provider.key_env << ")";
-        } else if (!provider.needs_key && !local_server_answers(provider)) {
+        } else if (!provider.needs_key && !local_server_listens(provider)) {
             std::cerr << " (not reachable now)";
         }
         first = false;
@@ -124,7 +116,6 @@ int run_up(const GlobalOptions& global, const UpOptions& opts) {
     }
 
     sigset_t signals = block_shutdown_signals();
-    upstream::global_init();
 
     app::Gateway parts;
     try {

@@ -8,9 +8,12 @@
 #include <type_traits>
 
 #include "loop/loop.hpp"
+#include "upstream/curl_library.hpp"
 
 namespace otari::upstream {
 namespace {
+
+const CurlLibrary& curl() { return curl_library(); }
 
 // Easy handles kept for the next calls made here: a reset handle keeps its buffers and DNS
 // cache, and curl_easy_reset costs a fraction of curl_easy_init plus curl_easy_cleanup. Up to
@@ -27,7 +30,7 @@ class SpareEasyHandles {
         if (m_handles.empty()) return nullptr;
         CURL* easy = m_handles.back();
         m_handles.pop_back();
-        curl_easy_reset(easy);
+        curl().easy_reset(easy);
         return easy;
     }
     // Keeps `easy` when there is room, else cleans it up.
@@ -35,13 +38,13 @@ class SpareEasyHandles {
         if (m_handles.size() < m_capacity) {
             m_handles.push_back(easy);
         } else {
-            curl_easy_cleanup(easy);
+            curl().easy_cleanup(easy);
         }
     }
 
     // Before the multi handle they were used with is cleaned up.
     void clear() {
-        for (CURL* easy : m_handles) curl_easy_cleanup(easy);
+        for (CURL* easy : m_handles) curl().easy_cleanup(easy);
         m_handles.clear();
     }
 
@@ -56,12 +59,12 @@ struct ThreadCurl {
     CURLM* multi = nullptr;
     SpareEasyHandles spare_easy{1};  // one call at a time here
     ThreadCurl() {
-        multi = curl_multi_init();
-        curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 16L);
+        multi = curl().multi_init();
+        curl().multi_setopt(multi, CURLMOPT_MAXCONNECTS, 16L);
     }
     ~ThreadCurl() {
         spare_easy.clear();
-        curl_multi_cleanup(multi);
+        curl().multi_cleanup(multi);
     }
 };
 
@@ -99,19 +102,19 @@ Failure failure_of(CURLcode rc, bool headers_done) {
 class LoopCurl final : public loop::Watcher, public loop::Timer {
   public:
     explicit LoopCurl(loop::Loop& loop) : m_loop(loop) {
-        multi = curl_multi_init();
-        curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &LoopCurl::on_socket);
-        curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
-        curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &LoopCurl::on_timer_request);
-        curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
-        curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 256L);
+        multi = curl().multi_init();
+        curl().multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &LoopCurl::on_socket);
+        curl().multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+        curl().multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &LoopCurl::on_timer_request);
+        curl().multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+        curl().multi_setopt(multi, CURLMOPT_MAXCONNECTS, 256L);
         // One transfer per connection, as on a thread of its own: no HTTP/2 multiplexing of
         // many streams over one connection.
-        curl_multi_setopt(multi, CURLMOPT_PIPELINING, long(CURLPIPE_NOTHING));
+        curl().multi_setopt(multi, CURLMOPT_PIPELINING, long(CURLPIPE_NOTHING));
     }
     ~LoopCurl() {
         spare_easy.clear();
-        curl_multi_cleanup(multi);
+        curl().multi_cleanup(multi);
         m_loop.disarm(*this);
     }
 
@@ -134,12 +137,12 @@ class LoopCurl final : public loop::Watcher, public loop::Timer {
         if (events & EPOLLOUT) bits |= CURL_CSELECT_OUT;
         if (events & EPOLLERR) bits |= CURL_CSELECT_ERR;
         int running = 0;
-        curl_multi_socket_action(multi, fd, bits, &running);
+        curl().multi_socket_action(multi, fd, bits, &running);
         finish_done();
     }
     void on_timer() override {
         int running = 0;
-        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        curl().multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
         finish_done();
     }
     // Start what is due now (a call just added) without waiting for the loop's next round:
@@ -181,12 +184,12 @@ class LoopCurl final : public loop::Watcher, public loop::Timer {
     }
     void finish_done() {
         int queued = 0;
-        while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+        while (CURLMsg* msg = curl().multi_info_read(multi, &queued)) {
             if (msg->msg != CURLMSG_DONE) continue;
             CURL* easy = msg->easy_handle;
             CURLcode result = msg->data.result;
             char* call = nullptr;
-            curl_easy_getinfo(easy, CURLINFO_PRIVATE, &call);
+            curl().easy_getinfo(easy, CURLINFO_PRIVATE, &call);
             if (call) Call::finished_on_loop(reinterpret_cast<Call*>(call), result);
         }
     }
@@ -194,7 +197,7 @@ class LoopCurl final : public loop::Watcher, public loop::Timer {
     loop::Loop& m_loop;
 };
 
-void global_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+void global_init() { curl_library(); }
 
 struct Call::Impl {
     CURL* easy = nullptr;
@@ -226,52 +229,53 @@ Call::Call(Request request) : m_impl(std::make_unique<Impl>()), m_request(std::m
         spare = &tc.spare_easy;
     }
     m_impl->easy = spare->take();
-    if (!m_impl->easy) m_impl->easy = curl_easy_init();
+    if (!m_impl->easy) m_impl->easy = curl().easy_init();
     if (!m_impl->easy) throw std::runtime_error("curl_easy_init failed");
     CURL* e = m_impl->easy;
-    curl_easy_setopt(e, CURLOPT_URL, m_request.url.c_str());
+    curl().easy_setopt(e, CURLOPT_URL, m_request.url.c_str());
     m_plain_http = m_request.url.rfind("http://", 0) == 0;
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, m_request.connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, m_request.stall_timeout_s);
+    curl().easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl().easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl().easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl().easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, m_request.connect_timeout_ms);
+    curl().easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl().easy_setopt(e, CURLOPT_LOW_SPEED_TIME, m_request.stall_timeout_s);
     if (m_request.total_timeout_ms > 0)
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, m_request.total_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    if (!m_request.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, m_request.ca_file.c_str());
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, m_impl->error_detail);
+        curl().easy_setopt(e, CURLOPT_TIMEOUT_MS, m_request.total_timeout_ms);
+    curl().easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    if (!m_request.ca_file.empty())
+        curl().easy_setopt(e, CURLOPT_CAINFO, m_request.ca_file.c_str());
+    curl().easy_setopt(e, CURLOPT_ERRORBUFFER, m_impl->error_detail);
     // Ask for no compression, but decode a body an upstream compresses anyway (gzip, deflate,
     // br, zstd): unset, curl would hand the compressed bytes on as the body.
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "identity");
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Call::on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Call::on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, reinterpret_cast<char*>(this));
+    curl().easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "identity");
+    curl().easy_setopt(e, CURLOPT_HEADERFUNCTION, &Call::on_header);
+    curl().easy_setopt(e, CURLOPT_HEADERDATA, this);
+    curl().easy_setopt(e, CURLOPT_WRITEFUNCTION, &Call::on_body);
+    curl().easy_setopt(e, CURLOPT_WRITEDATA, this);
+    curl().easy_setopt(e, CURLOPT_PRIVATE, reinterpret_cast<char*>(this));
     if (m_request.method == "POST") {
-        curl_easy_setopt(e, CURLOPT_POST, 1L);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, m_request.body.data());
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(m_request.body.size()));
+        curl().easy_setopt(e, CURLOPT_POST, 1L);
+        curl().easy_setopt(e, CURLOPT_POSTFIELDS, m_request.body.data());
+        curl().easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(m_request.body.size()));
     } else if (m_request.method != "GET") {
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m_request.method.c_str());
+        curl().easy_setopt(e, CURLOPT_CUSTOMREQUEST, m_request.method.c_str());
     }
     // curl adds "Expect: 100-continue" to large POSTs, costing a round trip; disable it.
-    m_impl->header_list = curl_slist_append(m_impl->header_list, "Expect:");
+    m_impl->header_list = curl().slist_append(m_impl->header_list, "Expect:");
     for (const auto& [name, value] : m_request.headers) {
         std::string line = name + ": " + value;
-        m_impl->header_list = curl_slist_append(m_impl->header_list, line.c_str());
+        m_impl->header_list = curl().slist_append(m_impl->header_list, line.c_str());
     }
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, m_impl->header_list);
-    if (curl_multi_add_handle(m_impl->multi, e) != CURLM_OK)
+    curl().easy_setopt(e, CURLOPT_HTTPHEADER, m_impl->header_list);
+    if (curl().multi_add_handle(m_impl->multi, e) != CURLM_OK)
         throw std::runtime_error("curl_multi_add_handle failed");
     m_impl->attached = true;
 }
 
 Call::~Call() {
-    if (m_impl->attached) curl_multi_remove_handle(m_impl->multi, m_impl->easy);
-    if (m_impl->header_list) curl_slist_free_all(m_impl->header_list);
+    if (m_impl->attached) curl().multi_remove_handle(m_impl->multi, m_impl->easy);
+    if (m_impl->header_list) curl().slist_free_all(m_impl->header_list);
     // The handle of a finished transfer is kept for a next call; one from an unfinished or
     // failed transfer is discarded.
     SpareEasyHandles* spare = nullptr;
@@ -283,7 +287,7 @@ Call::~Call() {
     if (spare && m_finished && m_failure == Failure::none) {
         spare->give_back(m_impl->easy);
     } else {
-        curl_easy_cleanup(m_impl->easy);
+        curl().easy_cleanup(m_impl->easy);
     }
 }
 
@@ -291,7 +295,7 @@ void Call::end_with(int curl_code) {
     auto rc = CURLcode(curl_code);
     m_finished = true;
     if (rc != CURLE_OK) {
-        m_error = curl_easy_strerror(rc);
+        m_error = curl().easy_strerror(rc);
         // Which certificate problem ("self-signed certificate", "unable to get local issuer
         // certificate") is what a user needs to fix it.
         if ((rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) &&
@@ -305,7 +309,7 @@ void Call::end_with(int curl_code) {
 
 void Call::detach() {
     if (!m_impl->attached) return;
-    curl_multi_remove_handle(m_impl->multi, m_impl->easy);
+    curl().multi_remove_handle(m_impl->multi, m_impl->easy);
     m_impl->attached = false;
 }
 
@@ -347,10 +351,10 @@ size_t Call::on_header(char* data, size_t size, size_t count, void* self_ptr) {
             stats.status = self->m_status;
             curl_off_t connect_us = 0, tls_us = 0;
             long connects = 0;
-            curl_easy_getinfo(self->m_impl->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-            curl_easy_getinfo(self->m_impl->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us);
+            curl().easy_getinfo(self->m_impl->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+            curl().easy_getinfo(self->m_impl->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us);
             connect_us = std::max(connect_us, tls_us);
-            curl_easy_getinfo(self->m_impl->easy, CURLINFO_NUM_CONNECTS, &connects);
+            curl().easy_getinfo(self->m_impl->easy, CURLINFO_NUM_CONNECTS, &connects);
             stats.reused_connection = connects == 0;
             stats.connected = self->m_started + std::chrono::microseconds(connect_us);
             loop::wake(self->m_impl->waiter);
@@ -397,9 +401,9 @@ void Call::pump_on_loop(std::chrono::milliseconds max_wait, const http::ClientPr
         // Progress reports tell when the last request byte left (on a new connection that is
         // after the connect, on the loop).
         m_impl->wake_when_sent = true;
-        curl_easy_setopt(m_impl->easy, CURLOPT_XFERINFOFUNCTION, &Call::on_progress);
-        curl_easy_setopt(m_impl->easy, CURLOPT_XFERINFODATA, this);
-        curl_easy_setopt(m_impl->easy, CURLOPT_NOPROGRESS, 0L);
+        curl().easy_setopt(m_impl->easy, CURLOPT_XFERINFOFUNCTION, &Call::on_progress);
+        curl().easy_setopt(m_impl->easy, CURLOPT_XFERINFODATA, this);
+        curl().easy_setopt(m_impl->easy, CURLOPT_NOPROGRESS, 0L);
     }
     if (!m_impl->started) {
         m_impl->started = true;
@@ -441,7 +445,7 @@ int Call::on_progress(void* self_ptr, int64_t, int64_t, int64_t, int64_t uploade
 void Call::resume_paused() {
     if (!m_impl->paused || m_buffer.size() >= m_impl->buffer_limit) return;
     m_impl->paused = false;
-    curl_easy_pause(m_impl->easy, CURLPAUSE_CONT);
+    curl().easy_pause(m_impl->easy, CURLPAUSE_CONT);
 }
 
 void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& client_alive,
@@ -463,7 +467,7 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
         auto until = std::min(deadline, next_probe);
         int wait_ms =
             int(std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count());
-        curl_multi_poll(m_impl->multi, nullptr, 0, std::max(wait_ms, 1), nullptr);
+        curl().multi_poll(m_impl->multi, nullptr, 0, std::max(wait_ms, 1), nullptr);
     };
     while (!m_finished) {
         if (wait_first) {
@@ -471,15 +475,15 @@ void Call::pump(std::chrono::milliseconds max_wait, const http::ClientProbe& cli
             wait_for_sockets(std::chrono::steady_clock::now());
         }
         int running = 0;
-        CURLMcode mc = curl_multi_perform(m_impl->multi, &running);
+        CURLMcode mc = curl().multi_perform(m_impl->multi, &running);
         if (mc != CURLM_OK) {
             m_failure = Failure::transport;
-            m_error = curl_multi_strerror(mc);
+            m_error = curl().multi_strerror(mc);
             m_finished = true;
             break;
         }
         int queued = 0;
-        while (CURLMsg* msg = curl_multi_info_read(m_impl->multi, &queued)) {
+        while (CURLMsg* msg = curl().multi_info_read(m_impl->multi, &queued)) {
             if (msg->msg == CURLMSG_DONE && msg->easy_handle == m_impl->easy)
                 end_with(msg->data.result);
         }
@@ -531,8 +535,8 @@ bool Call::wait_headers(const http::ClientProbe& client_alive,
 bool Call::request_sent() const {
     long header_bytes = 0;
     curl_off_t body_bytes = 0;
-    curl_easy_getinfo(m_impl->easy, CURLINFO_REQUEST_SIZE, &header_bytes);
-    curl_easy_getinfo(m_impl->easy, CURLINFO_SIZE_UPLOAD_T, &body_bytes);
+    curl().easy_getinfo(m_impl->easy, CURLINFO_REQUEST_SIZE, &header_bytes);
+    curl().easy_getinfo(m_impl->easy, CURLINFO_SIZE_UPLOAD_T, &body_bytes);
     return header_bytes > 0 && body_bytes >= curl_off_t(m_stats->bytes_sent);
 }
 

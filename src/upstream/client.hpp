@@ -16,7 +16,8 @@
 
 namespace otari::upstream {
 
-// Call once in main() before any thread starts (curl_global_init is not thread-safe).
+// Loads libcurl now rather than at the first call (see curl_library.hpp); from any thread.
+// Throws std::runtime_error when it cannot be loaded.
 void global_init();
 
 struct Request {

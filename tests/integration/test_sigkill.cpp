@@ -1,15 +1,10 @@
 // The real `otari up` process, killed with SIGKILL under load: every call whose response
 // completed has its ledger record, and the ledger stays readable while it is written.
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -17,6 +12,7 @@
 
 #include "ledger/reader.hpp"
 #include "support/fake_upstream.hpp"
+#include "support/gateway_process.hpp"
 #include "support/http_client.hpp"
 #include "support/scratch.hpp"
 #include "util/json.hpp"
@@ -24,56 +20,6 @@
 using namespace otari;
 using namespace otari::test;
 using namespace std::chrono_literals;
-
-namespace {
-
-std::string otari_binary() {
-    const char* path = std::getenv("OTARI_BINARY");
-    return path ? path : "";
-}
-
-
-// The last line `otari keys create` prints on stdout is the token.
-std::string create_key(const std::string& config_path) {
-    std::string command = otari_binary() + " --config " + config_path + " keys create load --allow-user-mismatch 2>/dev/null";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    char buf[256];
-    while (std::fgets(buf, sizeof buf, pipe)) out = buf;
-    ::pclose(pipe);
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-    return out;
-}
-
-pid_t start_gateway(const std::string& config_path, int port, const std::filesystem::path& log) {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        ::dup2(fd, STDERR_FILENO);
-        ::dup2(fd, STDOUT_FILENO);
-        std::string port_text = std::to_string(port);
-        ::execl(otari_binary().c_str(), "otari", "--config", config_path.c_str(), "up", "--port", port_text.c_str(),
-                "--log-level", "warn", static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
-    return pid;
-}
-
-bool wait_healthy(int port) {
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        try {
-            HttpClient client(port);
-            if (client.request("GET", "/health", "").status == 200) return true;
-        } catch (const std::exception&) {
-        }
-        std::this_thread::sleep_for(20ms);  // polling for the process to start listening
-    }
-    return false;
-}
-
-}  // namespace
 
 TEST_SUITE("integration::sigkill") {
 

@@ -1,0 +1,123 @@
+// The real `otari up` process: what it loads before its first upstream call, and the banner's
+// note on keyless (local) servers.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "support/fake_upstream.hpp"
+#include "support/gateway_process.hpp"
+#include "support/http_client.hpp"
+#include "support/scratch.hpp"
+#include "util/json.hpp"
+
+using namespace otari;
+using namespace otari::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+bool maps_libcurl(pid_t pid) {
+    return read_file("/proc/" + std::to_string(pid) + "/maps").find("libcurl") != std::string::npos;
+}
+
+// The banner's providers line, once the banner is written whole (it ends with the Claude Code
+// hint); empty when it does not come within 10 s.
+std::string providers_line(const std::filesystem::path& log) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::string text = read_file(log);
+        if (text.find("Claude Code:") != std::string::npos) {
+            size_t start = text.find("providers:");
+            if (start == std::string::npos) return "";
+            return text.substr(start, text.find('\n', start) - start);
+        }
+        std::this_thread::sleep_for(20ms);  // polling the log of another process
+    }
+    return "";
+}
+
+struct Gateway {
+    pid_t pid = -1;
+    ~Gateway() {
+        if (pid <= 0) return;
+        ::kill(pid, SIGTERM);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+    }
+};
+
+}  // namespace
+
+TEST_SUITE("integration::gateway_process") {
+    TEST_CASE("otari up loads libcurl at its first upstream call, not at start") {
+        if (otari_binary().empty()) {
+            MESSAGE("OTARI_BINARY is not set: run through meson test");
+            return;
+        }
+        FakeUpstream up;
+        Script s;
+        s.body =
+            R"({"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"loaded"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}})";
+        up.set_script(s);
+        auto dir = scratch_dir("process-curl");
+        auto config_path = (dir / "config.toml").string();
+        std::ofstream(config_path)
+            << "data_dir = \"" << (dir / "data").string()
+            << "\"\n[providers.anthropic]\ntype = \"anthropic\"\nbase_url = \"" << up.url()
+            << "\"\napi_key = \"k\"\n";
+        std::string token = create_key(config_path);
+        REQUIRE(token.rfind("tk_", 0) == 0);
+        int port = free_loopback_port();
+        Gateway gateway{start_gateway(config_path, port, dir / "otari.log")};
+        REQUIRE(wait_healthy(port));
+        REQUIRE_FALSE(providers_line(dir / "otari.log").empty());
+
+        CHECK_FALSE(maps_libcurl(gateway.pid));
+        HttpClient client(port);
+        auto res = client.request(
+            "POST", "/v1/messages",
+            R"({"model":"anthropic:m","max_tokens":8,"messages":[{"role":"user","content":"hi"}]})",
+            {"Authorization: Bearer " + token});
+        CHECK(res.status == 200);
+        CHECK(json::parse(res.body)["content"][0]["text"] == "loaded");
+        CHECK(maps_libcurl(gateway.pid));
+    }
+
+    TEST_CASE("the banner notes a keyless server that does not listen, and not one that does") {
+        if (otari_binary().empty()) {
+            MESSAGE("OTARI_BINARY is not set: run through meson test");
+            return;
+        }
+        FakeUpstream up;
+        int closed_port = free_loopback_port();
+        auto dir = scratch_dir("process-banner");
+        auto config_path = (dir / "config.toml").string();
+        std::ofstream(config_path) << "data_dir = \"" << (dir / "data").string()
+                                   << "\"\n[providers.up_lab]\ntype = \"openai\"\nbase_url = \""
+                                   << up.url() << "/v1\"\n[providers.down_lab]\ntype = \"openai\"\n"
+                                   << "base_url = \"http://127.0.0.1:" << closed_port << "/v1\"\n";
+        int port = free_loopback_port();
+        Gateway gateway{start_gateway(config_path, port, dir / "otari.log")};
+        REQUIRE(wait_healthy(port));
+        std::string line = providers_line(dir / "otari.log");
+        INFO(line);
+        CHECK(line.find("down_lab (not reachable now)") != std::string::npos);
+        CHECK(line.find("up_lab") != std::string::npos);
+        CHECK(line.find("up_lab (") == std::string::npos);
+        // Nothing was sent to the server that listens: the probe only connects.
+        CHECK(up.requests().empty());
+        CHECK_FALSE(maps_libcurl(gateway.pid));
+    }
+
+}  // TEST_SUITE
