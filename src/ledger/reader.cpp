@@ -1,8 +1,10 @@
 #include "ledger/reader.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -11,6 +13,10 @@ namespace otari::ledger {
 namespace {
 
 constexpr size_t k_block_size = 1 << 20;
+// A ledger smaller than a block is read through a buffer of its size (at least this much): a
+// new or short ledger is not read through a zero-filled megabyte. Lines longer than the buffer
+// grow it (fill()).
+constexpr size_t k_min_block_size = 16 << 10;
 
 }  // namespace
 
@@ -25,7 +31,9 @@ LedgerReader::LedgerReader(const std::filesystem::path& path) : m_path(path) {
                                 "cannot open the ledger " + path.string());
     }
     m_stats.file_found = true;
-    m_buf.resize(k_block_size);
+    struct stat st {};
+    size_t size = ::fstat(m_fd, &st) == 0 && st.st_size > 0 ? size_t(st.st_size) : 0;
+    m_buf.resize(std::clamp(size + 1, k_min_block_size, k_block_size));
 }
 
 LedgerReader::~LedgerReader() {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <mutex>
 #include <regex>
 
 #include "pricing/catalog_data.hpp"
@@ -92,25 +93,39 @@ bool applies(const data::PeriodRow& period, Instant at) {
 
 // The embedded rows, indexed: built once, then read-only.
 struct Catalog::Embedded {
-    std::vector<std::optional<std::regex>> regexes;  // by match-node index
-    std::size_t unusable_rules = 0;
     std::map<std::string, std::vector<std::size_t>, std::less<>>
         models_by_provider;  // dataset order
 
     Embedded() {
-        const auto nodes = data::match_nodes();
-        regexes.resize(nodes.size());
-        for (std::size_t i = 0; i < nodes.size(); ++i) {
-            if (nodes[i].op != data::MatchOp::regex) continue;
-            try {
-                regexes[i].emplace(nodes[i].text, std::regex::ECMAScript | std::regex::optimize);
-            } catch (const std::regex_error&) {
-                ++unusable_rules;
-            }
-        }
         const auto rows = data::models();
         for (std::size_t i = 0; i < rows.size(); ++i)
             models_by_provider[rows[i].provider].push_back(i);
+    }
+
+    // The regex rules by match-node index (nullopt: not a regex rule, or one std::regex could
+    // not compile). Compiled by the first lookup that needs them, from any thread, not when
+    // the gateway starts: their automata are most of the catalog's heap, and a gateway that
+    // prices only models matched by name never builds them.
+    const std::vector<std::optional<std::regex>>& regexes() const {
+        std::call_once(m_regexes_once, [this] {
+            const auto nodes = data::match_nodes();
+            m_regexes.resize(nodes.size());
+            for (std::size_t i = 0; i < nodes.size(); ++i) {
+                if (nodes[i].op != data::MatchOp::regex) continue;
+                try {
+                    m_regexes[i].emplace(nodes[i].text,
+                                         std::regex::ECMAScript | std::regex::optimize);
+                } catch (const std::regex_error&) {
+                    ++m_unusable_rules;
+                }
+            }
+        });
+        return m_regexes;
+    }
+
+    std::size_t unusable_rules() const {
+        regexes();
+        return m_unusable_rules;
     }
 
     bool matches(std::uint32_t node_index, const std::string& id) const {
@@ -125,8 +140,10 @@ struct Catalog::Embedded {
                 return id.ends_with(text);
             case data::MatchOp::contains:
                 return id.find(text) != std::string::npos;
-            case data::MatchOp::regex:
-                return regexes[node_index] && std::regex_search(id, *regexes[node_index]);
+            case data::MatchOp::regex: {
+                const auto& regex = regexes()[node_index];
+                return regex && std::regex_search(id, *regex);
+            }
             case data::MatchOp::any_of:
                 for (std::uint32_t i = 0; i < node.count; ++i) {
                     if (matches(node.first + i, id)) return true;
@@ -181,6 +198,11 @@ struct Catalog::Embedded {
         if (model.context_window > 0) prices.context_window = model.context_window;
         return prices;
     }
+
+  private:
+    mutable std::once_flag m_regexes_once;
+    mutable std::vector<std::optional<std::regex>> m_regexes;
+    mutable std::size_t m_unusable_rules = 0;
 };
 
 std::string_view to_string(PriceSource source) {
@@ -281,7 +303,7 @@ std::vector<std::string> Catalog::models_of(std::string_view provider) const {
 
 std::size_t Catalog::model_count() const { return data::models().size(); }
 
-std::size_t Catalog::unusable_rules() const { return embedded_->unusable_rules; }
+std::size_t Catalog::unusable_rules() const { return embedded_->unusable_rules(); }
 
 std::string_view Catalog::source() { return data::k_source; }
 

@@ -290,6 +290,32 @@ TEST_SUITE("accounting::ledger") {
         CHECK(stats.skipped() == 0);
     }
 
+    TEST_CASE("a ledger that grows after it was opened small is read whole, long lines too") {
+        auto path = test::scratch_dir("ledger-grows") / "ledger.jsonl";
+        LedgerWriter writer(path);
+        auto first = sample_record();
+        first.request_id = "req_first";
+        writer.append(first);
+        LedgerReader reader(path);  // sized for the one short line written so far
+        for (int i = 0; i < 300; ++i) {
+            auto r = sample_record();
+            r.request_id = "req_" + std::to_string(i);
+            if (i == 150) r.error = std::string(200 << 10, 'y');  // longer than the buffer
+            writer.append(r);
+        }
+        LedgerRecord r;
+        REQUIRE(reader.next(r));
+        CHECK(r.request_id == "req_first");
+        int expected = 0;
+        while (reader.next(r)) {
+            CHECK(r.request_id == "req_" + std::to_string(expected));
+            if (expected == 150) CHECK(r.error->size() == size_t(200 << 10));
+            ++expected;
+        }
+        CHECK(expected == 300);
+        CHECK(reader.stats().skipped() == 0);
+    }
+
     TEST_CASE("concurrent appends from threads produce whole lines") {
         auto path = test::scratch_dir("ledger-threads") / "ledger.jsonl";
         constexpr int k_threads = 8, k_each = 400;
