@@ -197,8 +197,6 @@ class LoopCurl final : public loop::Watcher, public loop::Timer {
     loop::Loop& m_loop;
 };
 
-void global_init() { curl_library(); }
-
 struct Call::Impl {
     CURL* easy = nullptr;
     CURLM* multi = nullptr;

@@ -16,10 +16,6 @@
 
 namespace otari::upstream {
 
-// Loads libcurl now rather than at the first call (see curl_library.hpp); from any thread.
-// Throws std::runtime_error when it cannot be loaded.
-void global_init();
-
 struct Request {
     std::string method = "POST";
     std::string url;

@@ -89,6 +89,4 @@ const CurlLibrary& curl_library() {
     return g_library;
 }
 
-bool curl_library_loaded() { return g_loaded.load(std::memory_order_acquire); }
-
 }  // namespace otari::upstream

@@ -34,7 +34,4 @@ struct CurlLibrary {
 // Throws std::runtime_error saying what is missing when it cannot be loaded.
 const CurlLibrary& curl_library();
 
-// Whether curl_library() has loaded it in this process.
-bool curl_library_loaded();
-
 }  // namespace otari::upstream

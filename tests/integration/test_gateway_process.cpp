@@ -5,13 +5,13 @@
 #include <sys/wait.h>
 
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "support/fake_upstream.hpp"
 #include "support/gateway_process.hpp"
 #include "support/http_client.hpp"
 #include "support/scratch.hpp"
+#include "util/fileio.hpp"
 #include "util/json.hpp"
 
 using namespace otari;
@@ -20,15 +20,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 bool maps_libcurl(pid_t pid) {
-    return read_file("/proc/" + std::to_string(pid) + "/maps").find("libcurl") != std::string::npos;
+    std::string maps = util::read_file("/proc/" + std::to_string(pid) + "/maps").value_or("");
+    return maps.find("libcurl") != std::string::npos;
 }
 
 // The banner's providers line, once the banner is written whole (it ends with the Claude Code
@@ -36,7 +30,7 @@ bool maps_libcurl(pid_t pid) {
 std::string providers_line(const std::filesystem::path& log) {
     auto deadline = std::chrono::steady_clock::now() + 10s;
     while (std::chrono::steady_clock::now() < deadline) {
-        std::string text = read_file(log);
+        std::string text = util::read_file(log).value_or("");
         if (text.find("Claude Code:") != std::string::npos) {
             size_t start = text.find("providers:");
             if (start == std::string::npos) return "";

@@ -2,8 +2,6 @@
 // runs, and calls made on fibers, which their event loop drives.
 #include <doctest/doctest.h>
 
-#include <mutex>
-
 #include "loop/loop.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/http_client.hpp"
@@ -14,11 +12,6 @@ using namespace otari::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-void init_curl() {
-    static std::once_flag once;
-    std::call_once(once, [] { upstream::global_init(); });
-}
 
 // Run `fns` as fibers of one event loop on this thread, until all have ended.
 void run_fibers(std::vector<std::function<void()>> fns) {
@@ -51,7 +44,6 @@ std::string read_to_end(upstream::Call& call, std::chrono::milliseconds limit) {
 
 TEST_SUITE("integration::upstream_call") {
     TEST_CASE("the work given to wait_headers runs once, after the request has gone out") {
-        init_curl();
         FakeUpstream up;
         Script slow;
         slow.body = R"({"ok":true})";
@@ -81,7 +73,6 @@ TEST_SUITE("integration::upstream_call") {
     }
 
     TEST_CASE("the work given to wait_headers runs once when the upstream cannot be reached") {
-        init_curl();
         upstream::Request request;
         request.url =
             "http://127.0.0.1:" + std::to_string(free_loopback_port()) + "/v1/chat/completions";
@@ -94,7 +85,6 @@ TEST_SUITE("integration::upstream_call") {
     }
 
     TEST_CASE("a body the upstream compresses unasked is decoded; identity is what is asked for") {
-        init_curl();
         FakeUpstream up;
         Script gzipped;
         static const char k_gzip[] =
@@ -117,7 +107,6 @@ TEST_SUITE("integration::upstream_call") {
     }
 
     TEST_CASE("a refused request keeps its body for a corrected retry; an accepted one frees it") {
-        init_curl();
         FakeUpstream up;
         Script refusal;
         refusal.status = 400;
@@ -141,7 +130,6 @@ TEST_SUITE("integration::upstream_call") {
     TEST_CASE(
         "on a fiber, the work given to wait_headers runs once the request is out, before the "
         "answer") {
-        init_curl();
         FakeUpstream up;
         Script slow;
         slow.body = R"({"ok":true})";
@@ -173,7 +161,6 @@ TEST_SUITE("integration::upstream_call") {
 
     TEST_CASE(
         "on a fiber, an answer nobody reads is held at about 1 MiB, and arrives whole later") {
-        init_curl();
         FakeUpstream up;
         Script big;
         big.content_type = "text/event-stream";
@@ -196,7 +183,6 @@ TEST_SUITE("integration::upstream_call") {
     }
 
     TEST_CASE("calls on fibers of one loop proceed side by side on its one thread") {
-        init_curl();
         FakeUpstream up;
         Script gated;
         gated.content_type = "text/event-stream";

@@ -2,13 +2,10 @@
 
 #include "auth/keystore.hpp"
 #include "support/scratch.hpp"
-#include "upstream/client.hpp"
 
 namespace otari::test {
 
 GatewayHarness::GatewayHarness(const std::string& toml, bool allow_user_mismatch) {
-    static std::once_flag curl_once;
-    std::call_once(curl_once, [] { upstream::global_init(); });
     auto dir = scratch_dir("gateway");
     // A config that names its own data_dir (a restart test) keeps it.
     std::string text = toml.rfind("data_dir", 0) == 0 ? toml : "data_dir = \"" + dir.string() + "\"\n" + toml;
