@@ -1,16 +1,22 @@
 // The real `otari up` process: what it loads before its first upstream call, and the banner's
 // note on keyless (local) servers.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "support/fake_upstream.hpp"
 #include "support/gateway_process.hpp"
 #include "support/http_client.hpp"
 #include "support/scratch.hpp"
+#include "support/tls_front.hpp"
 #include "util/fileio.hpp"
 #include "util/json.hpp"
 
@@ -39,6 +45,12 @@ std::string providers_line(const std::filesystem::path& log) {
         std::this_thread::sleep_for(20ms);  // polling the log of another process
     }
     return "";
+}
+
+// Opens the FIFO's writing end if a process has its reading end open (true), without waiting.
+bool fifo_has_reader(const std::filesystem::path& fifo, int& fd) {
+    fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    return fd >= 0;
 }
 
 struct Gateway {
@@ -112,6 +124,64 @@ TEST_SUITE("integration::gateway_process") {
         // Nothing was sent to the server that listens: the probe only connects.
         CHECK(up.requests().empty());
         CHECK_FALSE(maps_libcurl(gateway.pid));
+    }
+
+    // cpp-httplib's shared library initialises OpenSSL when it is loaded; otari defers that
+    // (server/openssl_init_deferral.cpp). OPENSSL_CONF pointing at a FIFO makes OpenSSL's
+    // initialisation visible: it opens its configuration, and a FIFO's reader blocks there
+    // until a writer comes. The call goes to an HTTPS provider: TLS works once deferred.
+    TEST_CASE("otari up initialises OpenSSL at its first upstream call, not at start") {
+        if (otari_binary().empty()) {
+            MESSAGE("OTARI_BINARY is not set: run through meson test");
+            return;
+        }
+        FakeUpstream up;
+        Script s;
+        s.body =
+            R"({"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"initialised"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}})";
+        up.set_script(s);
+        TlsFront tls(up.port());
+        auto dir = scratch_dir("process-openssl");
+        auto fifo = dir / "openssl.cnf";
+        REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+        auto config_path = (dir / "config.toml").string();
+        std::ofstream(config_path)
+            << "data_dir = \"" << (dir / "data").string()
+            << "\"\n[providers.anthropic]\ntype = \"anthropic\"\nbase_url = \"" << tls.url()
+            << "\"\napi_key = \"k\"\nca_file = \"" << tls.ca_file().string() << "\"\n";
+        std::string token = create_key(config_path);
+        REQUIRE(token.rfind("tk_", 0) == 0);
+        int port = free_loopback_port();
+        // Initialised at load, the gateway would wait in open() before main() and never answer.
+        Gateway gateway{
+            start_gateway(config_path, port, dir / "otari.log", {{"OPENSSL_CONF", fifo.string()}})};
+        REQUIRE(wait_healthy(port));
+
+        int fd = -1;
+        CHECK_FALSE(fifo_has_reader(fifo, fd));
+        CHECK(errno == ENXIO);
+
+        auto response = std::async(std::launch::async, [&] {
+            HttpClient client(port);
+            return client.request(
+                "POST", "/v1/messages",
+                R"({"model":"anthropic:m","max_tokens":8,"messages":[{"role":"user","content":"hi"}]})",
+                {"Authorization: Bearer " + token});
+        });
+        // libcurl's global init reaches OpenSSL, which now opens its configuration.
+        auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (!fifo_has_reader(fifo, fd) && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(1ms);  // polling for another process to open the FIFO
+        REQUIRE(fd >= 0);
+        const char empty_config[] = "# no settings\n";
+        CHECK(::write(fd, empty_config, sizeof empty_config - 1) ==
+              static_cast<ssize_t>(sizeof empty_config - 1));
+        ::close(fd);
+
+        auto res = response.get();
+        CHECK(res.status == 200);
+        CHECK(json::parse(res.body)["content"][0]["text"] == "initialised");
+        CHECK(tls.handshakes() == 1);
     }
 
 }  // TEST_SUITE

@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "support/http_client.hpp"
 
@@ -33,15 +35,34 @@ std::string create_key(const std::string& config_path) {
     return out;
 }
 
-pid_t start_gateway(const std::string& config_path, int port, const std::filesystem::path& log) {
+pid_t start_gateway(const std::string& config_path, int port, const std::filesystem::path& log,
+                    const Environment& extra_env) {
+    // Everything the child needs is built before fork(): the child only calls
+    // async-signal-safe functions.
+    std::vector<std::string> environment;
+    for (const auto& [name, value] : extra_env) environment.push_back(name + "=" + value);
+    for (char** entry = environ; *entry; ++entry) {
+        std::string_view inherited(*entry);
+        bool replaced = false;
+        for (const auto& extra : extra_env)
+            replaced = replaced || inherited.substr(0, inherited.find('=')) == extra.first;
+        if (!replaced) environment.emplace_back(inherited);
+    }
+    std::vector<char*> envp;
+    for (auto& entry : environment) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+    std::string binary = otari_binary();
+    std::string port_text = std::to_string(port);
+    std::vector<const char*> argv = {"otari",       "--config", config_path.c_str(),
+                                     "up",          "--port",   port_text.c_str(),
+                                     "--log-level", "warn",     nullptr};
+
     pid_t pid = ::fork();
     if (pid == 0) {
         int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         ::dup2(fd, STDERR_FILENO);
         ::dup2(fd, STDOUT_FILENO);
-        std::string port_text = std::to_string(port);
-        ::execl(otari_binary().c_str(), "otari", "--config", config_path.c_str(), "up", "--port",
-                port_text.c_str(), "--log-level", "warn", static_cast<char*>(nullptr));
+        ::execve(binary.c_str(), const_cast<char* const*>(argv.data()), envp.data());
         ::_exit(127);
     }
     return pid;

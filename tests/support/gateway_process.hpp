@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace otari::test {
 
@@ -13,8 +15,12 @@ std::string otari_binary();
 // `otari keys create` against `config_path`: the token it prints (its last line).
 std::string create_key(const std::string& config_path);
 
-// `otari up` on `port`, its stdout and stderr written to `log`; returns its pid.
-pid_t start_gateway(const std::string& config_path, int port, const std::filesystem::path& log);
+using Environment = std::vector<std::pair<std::string, std::string>>;
+
+// `otari up` on `port`, its stdout and stderr written to `log`, with `extra_env` added to the
+// environment it inherits; returns its pid.
+pid_t start_gateway(const std::string& config_path, int port, const std::filesystem::path& log,
+                    const Environment& extra_env = {});
 
 // Polls GET /health until it answers 200 (true) or 10 s pass.
 bool wait_healthy(int port);
