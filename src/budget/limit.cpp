@@ -48,7 +48,7 @@ std::string describe_scope(std::string_view scope) {
             return std::string(kind) + " '" + std::string(scope.substr(kind.size() + 1)) + "'";
         }
     }
-    return "'" + std::string(scope) + "'";
+    return std::string("'").append(scope).append("'");
 }
 
 std::optional<BudgetLimit> make_limit(const std::string& scope, const BudgetSettings& settings) {

@@ -29,14 +29,18 @@ std::string format_usd_exact(int64_t micro_usd) {
     uint64_t mag = magnitude(micro_usd);
     std::string frac = std::to_string(mag % k_micro_per_usd);
     frac.insert(0, 6 - frac.size(), '0');
-    return (micro_usd < 0 ? "-" : "") + std::to_string(mag / k_micro_per_usd) + "." + frac;
+    std::string text = micro_usd < 0 ? "-" : "";
+    text.append(std::to_string(mag / k_micro_per_usd)).append(".").append(frac);
+    return text;
 }
 
 std::string format_usd_cents(int64_t micro_usd) {
     uint64_t cents = (magnitude(micro_usd) + 5'000) / 10'000;
     std::string frac = std::to_string(cents % 100);
     if (frac.size() < 2) frac.insert(0, 1, '0');
-    return (micro_usd < 0 && cents != 0 ? "-$" : "$") + group_thousands(cents / 100) + "." + frac;
+    std::string text = micro_usd < 0 && cents != 0 ? "-$" : "$";
+    text.append(group_thousands(cents / 100)).append(".").append(frac);
+    return text;
 }
 
 std::string format_usd(int64_t micro_usd) {
@@ -44,11 +48,14 @@ std::string format_usd(int64_t micro_usd) {
     std::string frac = std::to_string(mag % k_micro_per_usd);
     frac.insert(0, 6 - frac.size(), '0');
     while (frac.size() > 2 && frac.back() == '0') frac.pop_back();
-    return (micro_usd < 0 ? "-$" : "$") + group_thousands(mag / k_micro_per_usd) + "." + frac;
+    std::string text = micro_usd < 0 ? "-$" : "$";
+    text.append(group_thousands(mag / k_micro_per_usd)).append(".").append(frac);
+    return text;
 }
 
 std::string format_thousands(int64_t value) {
-    return (value < 0 ? "-" : "") + group_thousands(magnitude(value));
+    std::string text = value < 0 ? "-" : "";
+    return text.append(group_thousands(magnitude(value)));
 }
 
 std::optional<int64_t> parse_usd_micro(std::string_view text) {

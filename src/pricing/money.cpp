@@ -29,7 +29,7 @@ std::int64_t round_pico_to_micro(std::int64_t pico) {
 }
 
 std::int64_t parse_usd_per_mtok(std::string_view text) {
-    const std::string shown = "\"" + std::string(text) + "\"";
+    const std::string shown = std::string("\"").append(text).append("\"");
     // Mantissa digits without the point; `scale` = how many of them are decimals.
     std::string digits;
     int scale = 0;

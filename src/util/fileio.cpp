@@ -44,7 +44,9 @@ std::optional<std::string> read_file(const std::filesystem::path& path) {
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode) {
     auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
-    auto tmp = dir / ("." + path.filename().string() + ".tmp-" + random_base62(8));
+    auto tmp =
+        dir /
+        std::string(".").append(path.filename().string()).append(".tmp-").append(random_base62(8));
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0) fail("cannot create", tmp);
     size_t off = 0;
