@@ -1,9 +1,6 @@
 #include "cli/daemon.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,6 +17,7 @@
 
 #include "cli/commands.hpp"
 #include "util/paths.hpp"
+#include "util/tcp_connect.hpp"
 
 namespace otari::cli {
 namespace {
@@ -105,39 +103,34 @@ bool health_answers(const std::string& host, int port, int timeout_ms) {
     std::string target = host;
     if (target.empty() || target == "0.0.0.0") target = "127.0.0.1";
     if (target == "::" || target == "[::]") target = "::1";
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* res = nullptr;
-    if (::getaddrinfo(target.c_str(), std::to_string(port).c_str(), &hints, &res) != 0)
-        return false;
-    bool ok = false;
-    for (addrinfo* ai = res; ai && !ok; ai = ai->ai_next) {
-        int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) continue;
-        timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    const std::string host_header =
+        target.find(':') == std::string::npos ? target : "[" + target + "]";
+    // An address that connects but does not answer 200 (another server, or ours not ready on
+    // that family) moves on to the next one.
+    return util::with_tcp_connection(target, std::to_string(port), deadline, [&](int fd) {
+        auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() < 1000) left = std::chrono::microseconds(1000);
+        timeval tv{static_cast<time_t>(left.count() / 1000000),
+                   static_cast<suseconds_t>(left.count() % 1000000)};
         ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        if (::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-            std::string req =
-                "GET /health HTTP/1.0\r\nHost: " + target + "\r\nConnection: close\r\n\r\n";
-            char buf[64] = {};
-            if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) ==
-                static_cast<ssize_t>(req.size())) {
-                ssize_t got = 0;
-                while (got < 12) {
-                    ssize_t n = ::recv(fd, buf + got, sizeof buf - 1 - static_cast<size_t>(got), 0);
-                    if (n <= 0) break;
-                    got += n;
-                }
-                // "HTTP/1.x 200"
-                ok = got >= 12 && std::strncmp(buf, "HTTP/1.", 7) == 0 &&
-                     std::strncmp(buf + 8, " 200", 4) == 0;
-            }
+        std::string req =
+            "GET /health HTTP/1.0\r\nHost: " + host_header + "\r\nConnection: close\r\n\r\n";
+        if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size()))
+            return false;
+        char buf[64] = {};
+        ssize_t got = 0;
+        while (got < 12) {
+            ssize_t n = ::recv(fd, buf + got, sizeof buf - 1 - static_cast<size_t>(got), 0);
+            if (n <= 0) break;
+            got += n;
         }
-        ::close(fd);
-    }
-    ::freeaddrinfo(res);
-    return ok;
+        // "HTTP/1.x 200"
+        return got >= 12 && std::strncmp(buf, "HTTP/1.", 7) == 0 &&
+               std::strncmp(buf + 8, " 200", 4) == 0;
+    });
 }
 
 int detach_gateway(const std::string& host, int port) {

@@ -1,11 +1,6 @@
 #include "upstream/port_probe.hpp"
 
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
+#include "util/tcp_connect.hpp"
 
 namespace otari::upstream {
 
@@ -46,51 +41,12 @@ std::optional<HostPort> url_host_port(std::string_view url) {
     return out;
 }
 
-namespace {
-
-// A non-blocking connect to `ai`, waited for until `deadline`.
-bool connect_before(const addrinfo& ai, std::chrono::steady_clock::time_point deadline) {
-    int fd = ::socket(ai.ai_family, ai.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai.ai_protocol);
-    if (fd < 0) return false;
-    bool connected = ::connect(fd, ai.ai_addr, ai.ai_addrlen) == 0;
-    if (!connected && errno == EINPROGRESS) {
-        pollfd p{fd, POLLOUT, 0};
-        for (;;) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0) break;
-            int n = ::poll(&p, 1, int(left.count()));
-            if (n < 0 && errno == EINTR) continue;
-            if (n == 1) {
-                int error = 0;
-                socklen_t len = sizeof error;
-                connected = ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0;
-            }
-            break;
-        }
-    }
-    ::close(fd);
-    return connected;
-}
-
-}  // namespace
-
 bool accepts_connections(std::string_view url, std::chrono::milliseconds timeout) {
     auto target = url_host_port(url);
     if (!target) return false;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    if (::getaddrinfo(target->host.c_str(), target->port.c_str(), &hints, &found) != 0)
-        return false;
-    bool ok = false;
-    for (addrinfo* ai = found; ai && !ok && std::chrono::steady_clock::now() < deadline;
-         ai = ai->ai_next) {
-        ok = connect_before(*ai, deadline);
-    }
-    ::freeaddrinfo(found);
-    return ok;
+    return util::with_tcp_connection(target->host, target->port,
+                                     std::chrono::steady_clock::now() + timeout,
+                                     [](int) { return true; });
 }
 
 }  // namespace otari::upstream

@@ -3,7 +3,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <string>
+
 #include "upstream/port_probe.hpp"
+#include "util/tcp_connect.hpp"
 
 using namespace otari;
 using namespace std::chrono_literals;
@@ -85,4 +88,38 @@ TEST_CASE("a port that listens accepts connections; a closed one does not, at on
     // Refused, not timed out.
     CHECK(std::chrono::steady_clock::now() - started < 1000ms);
     CHECK_FALSE(upstream::accepts_connections("not a url", 300ms));
+}
+
+TEST_CASE("a TCP connection is handed over connected, and closed once used") {
+    LoopbackSocket listening(true);
+    bool used = util::with_tcp_connection(
+        "127.0.0.1", std::to_string(listening.port), std::chrono::steady_clock::now() + 1000ms,
+        [](int fd) { return ::send(fd, "ping", 4, MSG_NOSIGNAL) == 4; });
+    CHECK(used);
+    int peer = ::accept(listening.fd, nullptr, nullptr);
+    REQUIRE(peer >= 0);
+    char buf[8] = {};
+    CHECK(::recv(peer, buf, sizeof buf, MSG_WAITALL) == 4);  // 4 bytes, then end of stream
+    CHECK(std::string(buf, 4) == "ping");
+    ::close(peer);
+}
+
+TEST_CASE("a TCP connection its user declines, a refused one or a deadline already past: false") {
+    LoopbackSocket listening(true);
+    const std::string port = std::to_string(listening.port);
+    int calls = 0;
+    auto decline = [&calls](int) {
+        ++calls;
+        return false;
+    };
+    CHECK_FALSE(util::with_tcp_connection("127.0.0.1", port,
+                                          std::chrono::steady_clock::now() + 1000ms, decline));
+    CHECK(calls == 1);
+    CHECK_FALSE(
+        util::with_tcp_connection("127.0.0.1", port, std::chrono::steady_clock::now(), decline));
+    CHECK(calls == 1);
+    LoopbackSocket bound_only(false);
+    CHECK_FALSE(util::with_tcp_connection("127.0.0.1", std::to_string(bound_only.port),
+                                          std::chrono::steady_clock::now() + 1000ms, decline));
+    CHECK(calls == 1);
 }
