@@ -6,6 +6,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace otari::upstream {
 namespace {
@@ -25,8 +26,13 @@ void* open_library() {
     std::string errors;
     for (const char* name : k_sonames) {
         if (void* handle = ::dlopen(name, RTLD_NOW | RTLD_LOCAL)) return handle;
-        if (const char* error = ::dlerror())
-            errors += std::string(errors.empty() ? "" : "; ") + error;
+        if (const char* error = ::dlerror()) {
+            std::string_view text(error);
+            if (!errors.empty()) errors += "; ";
+            // glibc names the file in its message, except when an audit module hid it.
+            if (text.find(name) == std::string_view::npos) errors.append(name).append(": ");
+            errors.append(text);
+        }
     }
     throw std::runtime_error("libcurl could not be loaded (install the libcurl4 package): " +
                              errors);

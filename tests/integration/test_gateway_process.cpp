@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <future>
 #include <thread>
@@ -182,6 +183,47 @@ TEST_SUITE("integration::gateway_process") {
         CHECK(res.status == 200);
         CHECK(json::parse(res.body)["content"][0]["text"] == "initialised");
         CHECK(tls.handshakes() == 1);
+    }
+
+    TEST_CASE("without libcurl a call fails with a 500 that names the package; otari goes on") {
+        const char* hide_libcurl = std::getenv("OTARI_HIDE_LIBCURL");
+        if (otari_binary().empty() || !hide_libcurl) {
+            MESSAGE("OTARI_BINARY or OTARI_HIDE_LIBCURL is not set: run through meson test");
+            return;
+        }
+        FakeUpstream up;
+        auto dir = scratch_dir("process-no-curl");
+        auto config_path = (dir / "config.toml").string();
+        std::ofstream(config_path)
+            << "data_dir = \"" << (dir / "data").string()
+            << "\"\n[providers.anthropic]\ntype = \"anthropic\"\nbase_url = \"" << up.url()
+            << "\"\napi_key = \"k\"\n";
+        std::string token = create_key(config_path);
+        REQUIRE(token.rfind("tk_", 0) == 0);
+        int port = free_loopback_port();
+        // The audit module makes every libcurl* file impossible to find, as on a system
+        // without the package.
+        Gateway gateway{
+            start_gateway(config_path, port, dir / "otari.log", {{"LD_AUDIT", hide_libcurl}})};
+        REQUIRE(wait_healthy(port));
+
+        HttpClient client(port);
+        for (int call = 0; call < 2; ++call) {  // the second tries to load it again
+            auto res = client.request(
+                "POST", "/v1/messages",
+                R"({"model":"anthropic:m","max_tokens":8,"messages":[{"role":"user","content":"hi"}]})",
+                {"Authorization: Bearer " + token});
+            CHECK(res.status == 500);
+            auto body = json::parse(res.body);
+            CHECK(body["type"] == "error");
+            CHECK(body["error"]["type"] == "api_error");
+            std::string message = body["error"]["message"];
+            INFO(message);
+            CHECK(message.find("install the libcurl4 package") != std::string::npos);
+            CHECK(message.find("libcurl.so.4: ") != std::string::npos);
+        }
+        CHECK(up.requests().empty());
+        CHECK(client.request("GET", "/health", "").status == 200);
     }
 
 }  // TEST_SUITE
