@@ -54,6 +54,45 @@ bool fifo_has_reader(const std::filesystem::path& fifo, int& fd) {
     return fd >= 0;
 }
 
+// A fake Anthropic upstream answering every call with `text`.
+Script text_answer(const std::string& text) {
+    Script s;
+    s.body =
+        R"({"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":")" +
+        text +
+        R"("}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}})";
+    return s;
+}
+
+// A config with one anthropic provider at `base_url` (and `extra` lines in its table), and a key
+// for it.
+struct ProcessSetup {
+    std::filesystem::path dir;
+    std::string config_path;
+    std::string token;
+};
+
+ProcessSetup anthropic_setup(const std::string& name, const std::string& base_url,
+                             const std::string& extra = "") {
+    ProcessSetup setup{scratch_dir(name), "", ""};
+    setup.config_path = (setup.dir / "config.toml").string();
+    std::ofstream(setup.config_path)
+        << "data_dir = \"" << (setup.dir / "data").string()
+        << "\"\n[providers.anthropic]\ntype = \"anthropic\"\nbase_url = \"" << base_url
+        << "\"\napi_key = \"k\"\n"
+        << extra;
+    setup.token = create_key(setup.config_path);
+    return setup;
+}
+
+HttpResult post_hello(int port, const std::string& token) {
+    HttpClient client(port);
+    return client.request(
+        "POST", "/v1/messages",
+        R"({"model":"anthropic:m","max_tokens":8,"messages":[{"role":"user","content":"hi"}]})",
+        {"Authorization: Bearer " + token});
+}
+
 struct Gateway {
     pid_t pid = -1;
     ~Gateway() {
@@ -73,29 +112,16 @@ TEST_SUITE("integration::gateway_process") {
             return;
         }
         FakeUpstream up;
-        Script s;
-        s.body =
-            R"({"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"loaded"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}})";
-        up.set_script(s);
-        auto dir = scratch_dir("process-curl");
-        auto config_path = (dir / "config.toml").string();
-        std::ofstream(config_path)
-            << "data_dir = \"" << (dir / "data").string()
-            << "\"\n[providers.anthropic]\ntype = \"anthropic\"\nbase_url = \"" << up.url()
-            << "\"\napi_key = \"k\"\n";
-        std::string token = create_key(config_path);
-        REQUIRE(token.rfind("tk_", 0) == 0);
+        up.set_script(text_answer("loaded"));
+        auto setup = anthropic_setup("process-curl", up.url());
+        REQUIRE(setup.token.rfind("tk_", 0) == 0);
         int port = free_loopback_port();
-        Gateway gateway{start_gateway(config_path, port, dir / "otari.log")};
+        Gateway gateway{start_gateway(setup.config_path, port, setup.dir / "otari.log")};
         REQUIRE(wait_healthy(port));
-        REQUIRE_FALSE(providers_line(dir / "otari.log").empty());
+        REQUIRE_FALSE(providers_line(setup.dir / "otari.log").empty());
 
         CHECK_FALSE(maps_libcurl(gateway.pid));
-        HttpClient client(port);
-        auto res = client.request(
-            "POST", "/v1/messages",
-            R"({"model":"anthropic:m","max_tokens":8,"messages":[{"role":"user","content":"hi"}]})",
-            {"Authorization: Bearer " + token});
+        auto res = post_hello(port, setup.token);
         CHECK(res.status == 200);
         CHECK(json::parse(res.body)["content"][0]["text"] == "loaded");
         CHECK(maps_libcurl(gateway.pid));
@@ -137,38 +163,25 @@ TEST_SUITE("integration::gateway_process") {
             return;
         }
         FakeUpstream up;
-        Script s;
-        s.body =
-            R"({"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"initialised"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}})";
-        up.set_script(s);
+        up.set_script(text_answer("initialised"));
         TlsFront tls(up.port());
-        auto dir = scratch_dir("process-openssl");
-        auto fifo = dir / "openssl.cnf";
+        auto setup = anthropic_setup("process-openssl", tls.url(),
+                                     "ca_file = \"" + tls.ca_file().string() + "\"\n");
+        REQUIRE(setup.token.rfind("tk_", 0) == 0);
+        auto fifo = setup.dir / "openssl.cnf";
         REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-        auto config_path = (dir / "config.toml").string();
-        std::ofstream(config_path)
-            << "data_dir = \"" << (dir / "data").string()
-            << "\"\n[providers.anthropic]\ntype = \"anthropic\"\nbase_url = \"" << tls.url()
-            << "\"\napi_key = \"k\"\nca_file = \"" << tls.ca_file().string() << "\"\n";
-        std::string token = create_key(config_path);
-        REQUIRE(token.rfind("tk_", 0) == 0);
         int port = free_loopback_port();
         // Initialised at load, the gateway would wait in open() before main() and never answer.
-        Gateway gateway{
-            start_gateway(config_path, port, dir / "otari.log", {{"OPENSSL_CONF", fifo.string()}})};
+        Gateway gateway{start_gateway(setup.config_path, port, setup.dir / "otari.log",
+                                      {{"OPENSSL_CONF", fifo.string()}})};
         REQUIRE(wait_healthy(port));
 
         int fd = -1;
         CHECK_FALSE(fifo_has_reader(fifo, fd));
         CHECK(errno == ENXIO);
 
-        auto response = std::async(std::launch::async, [&] {
-            HttpClient client(port);
-            return client.request(
-                "POST", "/v1/messages",
-                R"({"model":"anthropic:m","max_tokens":8,"messages":[{"role":"user","content":"hi"}]})",
-                {"Authorization: Bearer " + token});
-        });
+        auto response =
+            std::async(std::launch::async, [&] { return post_hello(port, setup.token); });
         // libcurl's global init reaches OpenSSL, which now opens its configuration.
         auto deadline = std::chrono::steady_clock::now() + 10s;
         while (!fifo_has_reader(fifo, fd) && std::chrono::steady_clock::now() < deadline)
@@ -192,27 +205,17 @@ TEST_SUITE("integration::gateway_process") {
             return;
         }
         FakeUpstream up;
-        auto dir = scratch_dir("process-no-curl");
-        auto config_path = (dir / "config.toml").string();
-        std::ofstream(config_path)
-            << "data_dir = \"" << (dir / "data").string()
-            << "\"\n[providers.anthropic]\ntype = \"anthropic\"\nbase_url = \"" << up.url()
-            << "\"\napi_key = \"k\"\n";
-        std::string token = create_key(config_path);
-        REQUIRE(token.rfind("tk_", 0) == 0);
+        auto setup = anthropic_setup("process-no-curl", up.url());
+        REQUIRE(setup.token.rfind("tk_", 0) == 0);
         int port = free_loopback_port();
         // The audit module makes every libcurl* file impossible to find, as on a system
         // without the package.
-        Gateway gateway{
-            start_gateway(config_path, port, dir / "otari.log", {{"LD_AUDIT", hide_libcurl}})};
+        Gateway gateway{start_gateway(setup.config_path, port, setup.dir / "otari.log",
+                                      {{"LD_AUDIT", hide_libcurl}})};
         REQUIRE(wait_healthy(port));
 
-        HttpClient client(port);
         for (int call = 0; call < 2; ++call) {  // the second tries to load it again
-            auto res = client.request(
-                "POST", "/v1/messages",
-                R"({"model":"anthropic:m","max_tokens":8,"messages":[{"role":"user","content":"hi"}]})",
-                {"Authorization: Bearer " + token});
+            auto res = post_hello(port, setup.token);
             CHECK(res.status == 500);
             auto body = json::parse(res.body);
             CHECK(body["type"] == "error");
@@ -223,7 +226,7 @@ TEST_SUITE("integration::gateway_process") {
             CHECK(message.find("libcurl.so.4: ") != std::string::npos);
         }
         CHECK(up.requests().empty());
-        CHECK(client.request("GET", "/health", "").status == 200);
+        CHECK(HttpClient(port).request("GET", "/health", "").status == 200);
     }
 
 }  // TEST_SUITE
