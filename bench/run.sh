@@ -286,7 +286,7 @@ report() {
     fi
     echo "Memory (otari): idle RSS ${rss_idle_kb} kB after start; peak RSS (VmHWM) during 256" \
         "model-paced streams: native ${HWM[native-small]:-n/a} kB, translated ${HWM[translated-small]:-n/a} kB," \
-        "translated Claude-Code-sized ${HWM[translated-cc]:-n/a} kB (n/a: not run);" \
+        "translated Claude-Code-sized ${HWM[translated-cc]:-n/a} kB (n/a where a scenario did not run);" \
         "peak over the whole run ${hwm_all_kb} kB; RSS at the end ${rss_after_kb} kB$hwm_note."
     echo
     local errs=""
