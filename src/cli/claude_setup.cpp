@@ -6,6 +6,7 @@
 
 #include "auth/keystore.hpp"
 #include "cli/commands.hpp"
+#include "cli/daemon.hpp"
 #include "config/config.hpp"
 #include "gateway/router.hpp"
 #include "setup/claude_models.hpp"
@@ -41,11 +42,7 @@ struct TokenPlan {
 };
 
 std::string base_url_for(const config::Config& config) {
-    std::string host = config.host;
-    if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
-    if (host == "::") host = "::1";
-    if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    return "http://" + host + ":" + std::to_string(config.port);
+    return gateway_url(reachable_host(config.host), config.port);
 }
 
 // Claude Code appends /v1/messages itself, so the URL is otari's root.

@@ -94,18 +94,24 @@ DaemonInfo probe_daemon(const DaemonFiles& files) {
     return info;
 }
 
-std::string gateway_url(const std::string& host, int port) {
+std::string reachable_host(const std::string& host) {
+    if (host.empty() || host == "0.0.0.0") return "127.0.0.1";
+    if (host == "::" || host == "[::]") return "::1";
+    return host;
+}
+
+std::string host_and_port(const std::string& host, int port) {
     bool v6 = host.find(':') != std::string::npos;
-    return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::string gateway_url(const std::string& host, int port) {
+    return "http://" + host_and_port(host, port);
 }
 
 bool health_answers(const std::string& host, int port, int timeout_ms) {
-    std::string target = host;
-    if (target.empty() || target == "0.0.0.0") target = "127.0.0.1";
-    if (target == "::" || target == "[::]") target = "::1";
+    const std::string target = reachable_host(host);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    const std::string host_header =
-        target.find(':') == std::string::npos ? target : "[" + target + "]";
     // An address that connects but does not answer 200 (another server, or ours not ready on
     // that family) moves on to the next one.
     return util::with_tcp_connection(target, std::to_string(port), deadline, [&](int fd) {
@@ -116,8 +122,8 @@ bool health_answers(const std::string& host, int port, int timeout_ms) {
                    static_cast<suseconds_t>(left.count() % 1000000)};
         ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        std::string req =
-            "GET /health HTTP/1.0\r\nHost: " + host_header + "\r\nConnection: close\r\n\r\n";
+        std::string req = "GET /health HTTP/1.0\r\nHost: " + host_and_port(target, port) +
+                          "\r\nConnection: close\r\n\r\n";
         if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size()))
             return false;
         char buf[64] = {};

@@ -26,6 +26,13 @@ struct DaemonInfo {
 };
 DaemonInfo probe_daemon(const DaemonFiles& files);
 
+// The address a client uses for a gateway bound to `host`: a wildcard (empty, 0.0.0.0, ::,
+// [::]) becomes the matching loopback address; any other host is itself.
+std::string reachable_host(const std::string& host);
+
+// "HOST:PORT" ([HOST] for IPv6), as in a URL's authority or a Host header.
+std::string host_and_port(const std::string& host, int port);
+
 // "http://HOST:PORT" ([HOST] for IPv6).
 std::string gateway_url(const std::string& host, int port);
 

@@ -15,6 +15,7 @@
 #include "config/config.hpp"
 #include "ledger/money.hpp"
 #include "ledger/reader.hpp"
+#include "upstream/port_probe.hpp"
 
 namespace otari::cli {
 namespace {
@@ -24,14 +25,11 @@ constexpr auto k_stop_timeout = std::chrono::seconds(25);  // the gateway drains
 
 // Split "http://HOST:PORT" (HOST may be "[v6]"); false when malformed.
 bool split_url(const std::string& url, std::string& host, int& port) {
-    std::string rest = url.rfind("http://", 0) == 0 ? url.substr(7) : url;
-    size_t colon = rest.rfind(':');
-    if (colon == std::string::npos) return false;
-    host = rest.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
+    auto parts = upstream::url_host_port(url);
+    if (!parts) return false;
+    host = parts->host;
     try {
-        port = std::stoi(rest.substr(colon + 1));
+        port = std::stoi(parts->port);
     } catch (const std::exception&) {
         return false;
     }

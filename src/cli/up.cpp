@@ -49,8 +49,7 @@ bool local_server_listens(const config::Provider& provider) {
 }
 
 void print_banner(const config::Config& config, const server::Server& server, const app::Gateway& parts) {
-    std::string url = "http://" + (config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host) +
-                      ":" + std::to_string(server.port());
+    std::string url = gateway_url(config.host, server.port());
     std::cerr << "otari " OTARI_VERSION " listening on " << url << "  (pid " << ::getpid() << ")\n";
     std::cerr << "  config:    " << config.source << "\n";
     if (parts.platform) {
