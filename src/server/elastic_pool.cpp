@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "util/block_cache.hpp"
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -35,6 +37,8 @@ ElasticPool::ElasticPool(size_t max_threads, std::chrono::milliseconds idle_time
 }
 
 void ElasticPool::release_free_memory() {
+    // Blocks this thread keeps for reuse would pin the pages malloc_trim could hand back.
+    util::block_cache::flush_this_thread();
 #if defined(__GLIBC__)
     malloc_trim(0);
 #endif
@@ -84,6 +88,9 @@ void ElasticPool::worker(std::shared_ptr<State> state) {
         lock.unlock();
         job();
         job = nullptr;  // release captures before taking the lock again
+        // A connection's thread may idle for long, and there can be hundreds: it keeps no
+        // freed blocks between connections.
+        util::block_cache::flush_this_thread();
         lock.lock();
     }
     --state->threads;

@@ -1,0 +1,48 @@
+// The program's operator new and delete (the replaceable global forms), served through
+// util::block_cache. Linked into the executable only; test programs keep the C++ runtime's.
+//
+// Sanitizer builds keep the runtime's own too: ASan's operator new is what reports a
+// use-after-free or a new/delete mismatch, and a cache would hide reuse from it.
+
+#if defined(__SANITIZE_ADDRESS__)
+#define OTARI_KEEP_RUNTIME_NEW 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define OTARI_KEEP_RUNTIME_NEW 1
+#endif
+#endif
+
+#if !defined(OTARI_KEEP_RUNTIME_NEW)
+
+#include <cstddef>
+#include <new>
+
+#include "util/block_cache.hpp"
+
+namespace cache = otari::util::block_cache;
+
+void* operator new(std::size_t size) { return cache::allocate(size); }
+void* operator new[](std::size_t size) { return cache::allocate(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+    try {
+        return cache::allocate(size);
+    } catch (...) {
+        return nullptr;
+    }
+}
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+    try {
+        return cache::allocate(size);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void operator delete(void* block) noexcept { cache::release(block); }
+void operator delete[](void* block) noexcept { cache::release(block); }
+void operator delete(void* block, std::size_t) noexcept { cache::release(block); }
+void operator delete[](void* block, std::size_t) noexcept { cache::release(block); }
+void operator delete(void* block, const std::nothrow_t&) noexcept { cache::release(block); }
+void operator delete[](void* block, const std::nothrow_t&) noexcept { cache::release(block); }
+
+#endif
