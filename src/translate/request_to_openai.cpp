@@ -87,6 +87,18 @@ void set_stream(const json& request, const Profile& profile, json& out) {
     if (profile.supports_stream_options) out["stream_options"] = {{"include_usage", true}};
 }
 
+// Claude Code sends the same user_id with every turn of a session: each thread keeps its last
+// hash. Pure computation, no wait in between, so fibers sharing the thread cannot interleave.
+const std::string& hashed_user_id(const std::string& user_id) {
+    thread_local std::string last_id;
+    thread_local std::string last_hash;
+    if (last_hash.empty() || last_id != user_id) {
+        last_hash = util::sha256_hex(user_id);
+        last_id = user_id;
+    }
+    return last_hash;
+}
+
 void set_user(const json& request, const Profile& profile, json& out) {
     const json& user_id = member(member(request, "metadata"), "user_id");
     if (!user_id.is_string() || user_id.get_ref<const std::string&>().empty()) return;
@@ -94,10 +106,10 @@ void set_user(const json& request, const Profile& profile, json& out) {
         case UserIdField::drop:
             return;
         case UserIdField::user:
-            out["user"] = util::sha256_hex(user_id.get<std::string>());
+            out["user"] = hashed_user_id(user_id.get_ref<const std::string&>());
             return;
         case UserIdField::safety_identifier:
-            out["safety_identifier"] = util::sha256_hex(user_id.get<std::string>());
+            out["safety_identifier"] = hashed_user_id(user_id.get_ref<const std::string&>());
             return;
     }
 }

@@ -7,6 +7,7 @@
 #include "translate/request_to_openai.hpp"
 #include "translate/tool_ids.hpp"
 #include "util/json.hpp"
+#include "util/sha256.hpp"
 
 using otari::json;
 using namespace otari::translate;
@@ -585,6 +586,20 @@ TEST_SUITE("translate::request_to_openai") {
         CHECK(second["safety_identifier"] == id);
         CHECK(translate(request, "together")["user"] == id);
         CHECK_FALSE(translate(request, "mistral").contains("user"));
+    }
+
+    TEST_CASE("each user_id keeps its own hash when sessions alternate") {
+        json a = base_request();
+        a["metadata"] = {{"user_id", "session-a"}};
+        json b = base_request();
+        b["metadata"] = {{"user_id", "session-b"}};
+        const json hash_a = translate(a, "openai")["safety_identifier"];
+        const json hash_b = translate(b, "openai")["safety_identifier"];
+        CHECK(hash_a != hash_b);
+        CHECK(translate(a, "openai")["safety_identifier"] == hash_a);
+        CHECK(translate(b, "openai")["safety_identifier"] == hash_b);
+        // SHA-256 of "session-a", as stored by any other implementation.
+        CHECK(hash_a == otari::util::sha256_hex("session-a"));
     }
 
     TEST_CASE("a role:system message inside messages is hoisted, or kept in place for OpenAI") {
