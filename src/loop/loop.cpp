@@ -424,8 +424,6 @@ void Loop::run() {
 
 bool in_fiber() { return t_loop && t_loop->running(); }
 
-bool others_ready() { return in_fiber() && t_loop->has_ready_fibers(); }
-
 Fiber* current_fiber() { return t_loop ? t_loop->running() : nullptr; }
 
 bool park_until(Clock::time_point deadline) {

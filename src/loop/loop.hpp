@@ -100,7 +100,6 @@ class Loop {
 
     // Fiber side, used through the free functions below.
     Fiber* running() const { return m_running; }
-    bool has_ready_fibers() const { return !m_ready.empty(); }
     void make_ready(Fiber* fiber);
     void suspend();
 
@@ -133,8 +132,6 @@ class Loop {
 
 // True on a fiber.
 bool in_fiber();
-// True on a fiber whose loop has other fibers ready to run (work is waiting for this thread).
-bool others_ready();
 
 // Park the running fiber until wake() or `deadline`; true when woken. Fiber only.
 bool park_until(Clock::time_point deadline);

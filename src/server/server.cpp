@@ -10,7 +10,6 @@
 #include <cstring>
 #include <thread>
 
-#include "loop/loop.hpp"
 #include "server/client_socket.hpp"
 #include "server/client_stream.hpp"
 #include "server/elastic_pool.hpp"
@@ -281,25 +280,16 @@ Server::Server(Options options, std::vector<Route> routes)
             }
             std::shared_ptr<http::BodyStream> stream(std::move(res.stream));
             // The stream's own: next() may wait, and fibers of one thread share thread_locals.
-            struct Writing {
-                std::string out;       // reused: its capacity outlives one event batch
-                bool started = false;  // a part of the body has been written
-            };
-            auto writing = std::make_shared<Writing>();
+            auto out_buffer = std::make_shared<std::string>();
             hres.set_chunked_content_provider(
                 res.content_type,
-                [stream, writing](size_t, httplib::DataSink& sink) {
+                [stream, out_buffer](size_t, httplib::DataSink& sink) {
                     ClientStream* client = current_client_stream();
                     // Nothing written may wait on the upstream: send it first unless the
-                    // stream has its next bytes at hand. Even then, with no other connection
-                    // ready to run on this thread, it is sent at once (the next bytes may come
-                    // after the call's bookkeeping): holding bytes back only pays when it saves
-                    // work for others. The head alone is never sent ahead of the first part.
-                    const bool send_now =
-                        !stream->ready() || (!loop::others_ready() && writing->started);
-                    if (client && send_now && !client->flush()) return false;
-                    writing->started = true;
-                    std::string& out = writing->out;
+                    // stream has its next bytes at hand.
+                    if (client && !stream->ready() && !client->flush()) return false;
+                    // Reused by the stream: its capacity outlives one event batch.
+                    std::string& out = *out_buffer;
                     if (out.capacity() > 256 * 1024) std::string().swap(out);
                     out.clear();
                     http::ClientProbe alive = [&sink] { return sink.is_writable(); };
