@@ -35,6 +35,17 @@ void TranslatedStream::settle(bool ok, int status, const std::string& error) {
     }
 }
 
+void TranslatedStream::end_stream(std::string& out, size_t final_from, bool ok,
+                                  const std::string& error) {
+    m_ended = true;
+    if (final_from == 0 || final_from >= out.size()) {
+        settle(ok, 200, error);
+        return;
+    }
+    m_held_end = HeldEnd{ok, error, out.substr(final_from)};
+    out.resize(final_from);
+}
+
 TranslatedStream::Pull TranslatedStream::pull(std::string& out, const http::ClientProbe& client_alive,
                                               std::chrono::milliseconds wait, bool committed) {
     for (;;) {
@@ -52,11 +63,12 @@ TranslatedStream::Pull TranslatedStream::pull(std::string& out, const http::Clie
                 m_first_output = true;
                 m_finisher->record().ttft_ms = gateway::ms_since(m_finisher->record().received);
             }
+            const size_t before_event = out.size();
             m_translator->on_event(event, out);
             if (m_translator->finished()) {
-                m_ended = true;
                 m_finisher->record().upstream_failed = m_translator->failed();
-                settle(!m_translator->failed(), 200, m_translator->failed() ? "upstream reported an error mid-stream" : "");
+                end_stream(out, before_event, !m_translator->failed(),
+                           m_translator->failed() ? "upstream reported an error mid-stream" : "");
                 return Pull::ended;
             }
         }
@@ -90,9 +102,13 @@ TranslatedStream::Pull TranslatedStream::pull(std::string& out, const http::Clie
                 m_early_error = translate::MappedError{502, "api_error", "the provider ended the stream before sending anything", {}};
                 return Pull::ended;
             }
+            const size_t before_end = out.size();
             if (!m_translator->finished()) m_translator->on_eof(out);
             m_finisher->record().upstream_failed = m_translator->failed();
-            settle(!m_translator->failed(), 200, m_translator->failed() ? "upstream stream ended before the message was complete" : "");
+            end_stream(out, before_end, !m_translator->failed(),
+                       m_translator->failed()
+                           ? "upstream stream ended before the message was complete"
+                           : "");
             return Pull::ended;
         }
         // failed
@@ -153,12 +169,19 @@ bool TranslatedStream::next(std::string& out, const http::ClientProbe& client_al
         out.swap(m_pending);
         m_pending.clear();
         m_last_write = std::chrono::steady_clock::now();
-        return !m_ended;
+        return !m_ended || m_held_end.has_value();
+    }
+    if (m_held_end) {
+        HeldEnd end = std::move(*m_held_end);
+        m_held_end.reset();
+        settle(end.ok, 200, end.error);
+        out.append(end.final_bytes);
+        return false;
     }
     if (m_ended) return false;
     for (;;) {
         Pull pulled = pull(out, client_alive, k_read_slice, true);
-        if (pulled == Pull::ended) return false;
+        if (pulled == Pull::ended) return m_held_end.has_value();
         auto now = std::chrono::steady_clock::now();
         if (pulled == Pull::produced) {
             m_last_write = now;
@@ -176,6 +199,14 @@ bool TranslatedStream::next(std::string& out, const http::ClientProbe& client_al
 
 void TranslatedStream::close(bool client_gone) {
     if (m_finisher->done()) return;
+    if (m_held_end) {
+        // The upstream delivered the whole message; only its last event did not reach the
+        // client. The call is recorded as it ended upstream, as it was before the split.
+        if (client_gone) m_finisher->record().client_disconnected = true;
+        settle(m_held_end->ok, 200, m_held_end->error);
+        m_held_end.reset();
+        return;
+    }
     if (client_gone) {
         m_finisher->record().client_disconnected = true;
         settle(false, 499, "client disconnected");

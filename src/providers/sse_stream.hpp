@@ -65,6 +65,11 @@ public:
     Pull pull(std::string& out, const http::ClientProbe& client_alive, std::chrono::milliseconds wait,
               bool committed);
     void settle(bool ok, int status, const std::string& error);
+    // The stream ended with `out`, whose bytes from `final_from` on are its final event(s).
+    // Those leave only after the call is recorded; the bytes before them need not wait for
+    // the recording, so they are returned first and the recording is done by the next call
+    // to next() (or by close(), should the client go away in between).
+    void end_stream(std::string& out, size_t final_from, bool ok, const std::string& error);
 
     std::unique_ptr<upstream::Call> m_call;
     std::unique_ptr<EventTranslator> m_translator;
@@ -72,6 +77,12 @@ public:
     http::SseParser m_parser;
     std::string m_pending;  // produced while priming, written first
     std::optional<translate::MappedError> m_early_error;
+    struct HeldEnd {
+        bool ok;
+        std::string error;
+        std::string final_bytes;
+    };
+    std::optional<HeldEnd> m_held_end;  // see end_stream()
     bool m_ended = false;
     bool m_first_output = false;
     std::chrono::steady_clock::time_point m_last_write;

@@ -279,16 +279,16 @@ Server::Server(Options options, std::vector<Route> routes)
                 return;
             }
             std::shared_ptr<http::BodyStream> stream(std::move(res.stream));
-            // The stream's own: next() may wait, and fibers of one thread share thread_locals.
+            // The stream's own (next() may wait, and fibers of one thread share thread_locals),
+            // reused by it: its capacity outlives one event batch.
             auto out_buffer = std::make_shared<std::string>();
             hres.set_chunked_content_provider(
                 res.content_type,
-                [stream, out_buffer](size_t, httplib::DataSink& sink) {
+                [this, stream, out_buffer](size_t, httplib::DataSink& sink) {
                     ClientStream* client = current_client_stream();
                     // Nothing written may wait on the upstream: send it first unless the
-                    // stream has its next bytes at hand.
+                    // stream has its next bytes at hand (the head, on the first call).
                     if (client && !stream->ready() && !client->flush()) return false;
-                    // Reused by the stream: its capacity outlives one event batch.
                     std::string& out = *out_buffer;
                     if (out.capacity() > 256 * 1024) std::string().swap(out);
                     out.clear();
@@ -298,12 +298,18 @@ Server::Server(Options options, std::vector<Route> routes)
                     if (!out.empty() && !sink.write(out.data(), out.size())) return false;
                     if (!more) {
                         // The terminator leaves with the last bytes, after the call is recorded
-                        // (ledger, trace: the releaser below runs first). Flushing here would save
-                        // the client about 20 µs at c=1, but then a client could finish reading
-                        // before its call is in the ledger.
+                        // (ledger, trace: the releaser below runs first), so a client cannot
+                        // finish reading before its call is in the ledger.
                         sink.done();
                         return true;
                     }
+                    // When the stream's next bytes are at hand and other requests are in
+                    // flight, these leave together with them (one send instead of two). The
+                    // only request in flight sends now: its next bytes may come only after the
+                    // call's bookkeeping (a translated stream's final event, see
+                    // TranslatedStream::end_stream).
+                    const bool others = m_in_flight.load(std::memory_order_relaxed) > 1;
+                    if (stream->ready() && others) return true;
                     return !client || client->flush();
                 },
                 [this, stream](bool success) {

@@ -175,6 +175,40 @@ TEST_CASE("a streamed answer becomes Anthropic SSE in the exact grammar with usa
     CHECK(sent["stream_options"]["include_usage"] == true);
 }
 
+TEST_CASE(
+    "a stream that arrives whole reaches the client before its call is recorded, its end after") {
+    FakeUpstream up;
+    // One write: the whole answer reaches otari in one read.
+    up.set_script(sse_script(
+        {{chunk(R"({"role":"assistant","content":""})") + chunk(R"({"content":"Hello"})") +
+          chunk("{}", "\"stop\"") + k_usage_chunk + data("[DONE]")}}));
+    GatewayHarness gw(openai_config(up));
+    gw.hold_records();
+    HttpClient client(gw.port());
+    client.send("POST", "/v1/messages", messages_body("fakeai:gpt-4o", true), {gw.auth_header()});
+    HttpResult head;
+    REQUIRE(client.read_head(head));
+    CHECK(head.status == 200);
+    std::string body, piece;
+    while (body.find("\"text\":\"Hello\"") == std::string::npos &&
+           client.read_body_piece(piece, 5s))
+        body += piece;
+    CHECK(body.find("\"text\":\"Hello\"") != std::string::npos);
+    // The recording is under way (held), and the message's end has not left.
+    REQUIRE(gw.wait_held_records(1));
+    CHECK(body.find("message_stop") == std::string::npos);
+    CHECK_FALSE(client.more_bytes_within(100ms));
+    gw.release_records();
+    while (client.read_body_piece(piece)) body += piece;
+    auto names = names_of(parse_events(body));
+    REQUIRE_FALSE(names.empty());
+    CHECK(names.front() == "message_start");
+    CHECK(names.back() == "message_stop");
+    REQUIRE(gw.wait_records(1));
+    CHECK(gw.records()[0].ok);
+    CHECK(gw.records()[0].usage.output_tokens == 7);
+}
+
 TEST_CASE("parallel streamed tool calls become tool_use blocks with input_json_delta and stop_reason tool_use") {
     FakeUpstream up;
     up.set_script(sse_script({{chunk(R"({"role":"assistant","tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"Write","arguments":""}}]})")},

@@ -16,7 +16,13 @@ GatewayHarness::GatewayHarness(const std::string& toml, bool allow_user_mismatch
     for (const auto& key : keys.load()) have_tester = have_tester || key.name == "tester";
     if (!have_tester) m_token = keys.create("tester", "tester", allow_user_mismatch);
     m_gateway = app::make_gateway(m_config, [this](const gateway::CallRecord& r) {
-        std::lock_guard lock(m_mutex);
+        std::unique_lock lock(m_mutex);
+        if (m_hold) {
+            ++m_held;
+            m_cv.notify_all();
+            m_cv.wait(lock, [&] { return !m_hold; });
+            --m_held;
+        }
         m_records.push_back(r);
         m_cv.notify_all();
     });
@@ -26,8 +32,25 @@ GatewayHarness::GatewayHarness(const std::string& toml, bool allow_user_mismatch
 }
 
 GatewayHarness::~GatewayHarness() {
+    release_records();
     m_server->begin_shutdown();
     if (m_thread.joinable()) m_thread.join();
+}
+
+void GatewayHarness::hold_records() {
+    std::lock_guard lock(m_mutex);
+    m_hold = true;
+}
+
+void GatewayHarness::release_records() {
+    std::lock_guard lock(m_mutex);
+    m_hold = false;
+    m_cv.notify_all();
+}
+
+bool GatewayHarness::wait_held_records(size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(m_mutex);
+    return m_cv.wait_for(lock, timeout, [&] { return m_held >= n; });
 }
 
 std::vector<gateway::CallRecord> GatewayHarness::records() {

@@ -32,8 +32,14 @@ public:
     // Wait until at least `n` calls were recorded.
     bool wait_records(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(10));
     server::Server& server() { return *m_server; }
+    // While held, a finished call's recording waits (on the gateway's thread) until released:
+    // what a client receives before its call is recorded can be observed.
+    void hold_records();
+    void release_records();
+    // Wait until `n` calls' recordings are waiting on the hold.
+    bool wait_held_records(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
-private:
+  private:
     config::Config m_config;
     app::Gateway m_gateway;
     std::unique_ptr<server::Server> m_server;
@@ -42,6 +48,8 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_cv;
     std::vector<gateway::CallRecord> m_records;
+    bool m_hold = false;
+    size_t m_held = 0;
 };
 
 // A Messages request body.

@@ -98,6 +98,12 @@ bool HttpClient::fill(std::chrono::milliseconds timeout) {
     return true;
 }
 
+bool HttpClient::more_bytes_within(std::chrono::milliseconds timeout) {
+    if (!m_buf.empty()) return true;
+    pollfd p{m_fd, POLLIN, 0};
+    return ::poll(&p, 1, int(timeout.count())) > 0;
+}
+
 bool HttpClient::read_line(std::string& line, std::chrono::milliseconds timeout) {
     for (;;) {
         size_t eol = m_buf.find("\r\n");

@@ -34,6 +34,8 @@ public:
     bool read_head(HttpResult& out, std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // Read the next piece of the body (one chunk of a chunked body); false at the end.
     bool read_body_piece(std::string& out, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // Whether more bytes have arrived, or arrive within `timeout`, without consuming them.
+    bool more_bytes_within(std::chrono::milliseconds timeout);
     // Whole exchange in one call.
     HttpResult request(const std::string& method, const std::string& target, const std::string& body,
                        const std::vector<std::string>& headers = {});
