@@ -15,15 +15,9 @@
 
 #include "loop/context.hpp"
 #include "util/log.hpp"
+#include "util/sanitizers.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define OTARI_ASAN_FIBERS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define OTARI_ASAN_FIBERS 1
-#endif
-#endif
-#if defined(OTARI_ASAN_FIBERS)
+#if defined(OTARI_ASAN)
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -69,7 +63,7 @@ struct Fiber final : Timer {
     bool woken = false;
     void* local = nullptr;
     alignas(void*) unsigned char exception_state[k_exception_state_size] = {};
-#if defined(OTARI_ASAN_FIBERS)
+#if defined(OTARI_ASAN)
     void* fake_stack = nullptr;
 #endif
 
@@ -84,7 +78,7 @@ struct Fiber final : Timer {
 struct Loop::SwitchState {
     detail::MachineContext context;  // the loop's own, while a fiber runs
     alignas(void*) unsigned char exception_state[k_exception_state_size] = {};
-#if defined(OTARI_ASAN_FIBERS)
+#if defined(OTARI_ASAN)
     void* fake_stack = nullptr;
     const void* stack_bottom = nullptr;
     size_t stack_size = 0;
@@ -260,7 +254,7 @@ void Loop::make_ready(Fiber* fiber) {
 
 void Loop::fiber_entry(void* fiber_pointer) {
     auto* fiber = static_cast<Fiber*>(fiber_pointer);
-#if defined(OTARI_ASAN_FIBERS)
+#if defined(OTARI_ASAN)
     // Learn the loop's stack, to announce the switches back to it.
     SwitchState& sw = *fiber->loop->m_switch;
     __sanitizer_finish_switch_fiber(nullptr, &sw.stack_bottom, &sw.stack_size);
@@ -283,11 +277,11 @@ void Loop::resume(Fiber* fiber) {
     void* globals = __cxa_get_globals();
     std::memcpy(m_switch->exception_state, globals, k_exception_state_size);
     std::memcpy(globals, fiber->exception_state, k_exception_state_size);
-#if defined(OTARI_ASAN_FIBERS)
+#if defined(OTARI_ASAN)
     __sanitizer_start_switch_fiber(&m_switch->fake_stack, stack_bottom(fiber->stack), k_stack_size);
 #endif
     detail::switch_to(m_switch->context, fiber->context);
-#if defined(OTARI_ASAN_FIBERS)
+#if defined(OTARI_ASAN)
     __sanitizer_finish_switch_fiber(m_switch->fake_stack, nullptr, nullptr);
 #endif
     std::memcpy(fiber->exception_state, globals, k_exception_state_size);
@@ -309,14 +303,14 @@ void Loop::resume(Fiber* fiber) {
 
 void Loop::suspend() {
     Fiber* fiber = m_running;
-#if defined(OTARI_ASAN_FIBERS)
+#if defined(OTARI_ASAN)
     // A fiber that ended never comes back: its fake stack goes with it.
     __sanitizer_start_switch_fiber(
         fiber->state == Fiber::State::done ? nullptr : &fiber->fake_stack, m_switch->stack_bottom,
         m_switch->stack_size);
 #endif
     detail::switch_to(fiber->context, m_switch->context);
-#if defined(OTARI_ASAN_FIBERS)
+#if defined(OTARI_ASAN)
     __sanitizer_finish_switch_fiber(fiber->fake_stack, &m_switch->stack_bottom,
                                     &m_switch->stack_size);
 #endif

@@ -4,15 +4,9 @@
 // Sanitizer builds keep the runtime's own too: ASan's operator new is what reports a
 // use-after-free or a new/delete mismatch, and a cache would hide reuse from it.
 
-#if defined(__SANITIZE_ADDRESS__)
-#define OTARI_KEEP_RUNTIME_NEW 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define OTARI_KEEP_RUNTIME_NEW 1
-#endif
-#endif
+#include "util/sanitizers.hpp"
 
-#if !defined(OTARI_KEEP_RUNTIME_NEW)
+#if !defined(OTARI_ASAN) && !defined(OTARI_MSAN)
 
 #include <cstddef>
 #include <new>

@@ -10,17 +10,10 @@
 
 #include "server/elastic_pool.hpp"
 #include "util/block_cache.hpp"
+#include "util/sanitizers.hpp"
 
 using namespace otari;
 namespace cache = util::block_cache;
-
-#if defined(__SANITIZE_ADDRESS__)
-#define OTARI_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define OTARI_TEST_ASAN 1
-#endif
-#endif
 
 TEST_CASE("a released small block is handed out again for the next request of its size") {
     cache::flush_this_thread();
@@ -116,7 +109,7 @@ TEST_CASE("an idle burst's release of free memory empties the calling thread's c
 
 // In the sanitizer build, LeakSanitizer reports the blocks if the exit does not free them.
 TEST_CASE("a thread's cached blocks are freed when the thread exits") {
-#if !defined(OTARI_TEST_ASAN)
+#if !defined(OTARI_ASAN)
     const size_t in_use_before = mallinfo2().uordblks;
 #endif
     size_t cached_in_thread = 0;
@@ -127,7 +120,7 @@ TEST_CASE("a thread's cached blocks are freed when the thread exits") {
         cached_in_thread = cache::cached_bytes_this_thread();
     }).join();
     CHECK(cached_in_thread >= 2000 * 256);
-#if !defined(OTARI_TEST_ASAN)
+#if !defined(OTARI_ASAN)
     // Everything the thread cached (over 500 KB) is back with malloc.
     const size_t in_use_after = mallinfo2().uordblks;
     CHECK(in_use_after < in_use_before + 64 * 1024);

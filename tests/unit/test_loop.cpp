@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "loop/loop.hpp"
+#include "util/sanitizers.hpp"
 
 using namespace otari;
 using namespace std::chrono_literals;
@@ -337,7 +338,7 @@ TEST_SUITE("loop") {
         CHECK(loop::off_loop_if(true, [] { return std::this_thread::get_id(); }) ==
               std::this_thread::get_id());
     }
-#if !defined(__SANITIZE_ADDRESS__)  // ASan's shadow memory cannot live under RLIMIT_AS
+#if !defined(OTARI_ASAN)  // ASan's shadow memory cannot live under RLIMIT_AS
     TEST_CASE("a connection is still served when there is no memory for its fiber's stack") {
         // In a child process: its address space is capped below one more fiber stack, so the
         // loop must run the work on itself; the cap lifted, the next work gets a fiber again.
