@@ -46,6 +46,13 @@ void TranslatedStream::end_stream(std::string& out, size_t final_from, bool ok,
     out.resize(final_from);
 }
 
+std::string TranslatedStream::settle_held_end() {
+    HeldEnd end = std::move(*m_held_end);
+    m_held_end.reset();
+    settle(end.ok, 200, end.error);
+    return std::move(end.final_bytes);
+}
+
 TranslatedStream::Pull TranslatedStream::pull(std::string& out, const http::ClientProbe& client_alive,
                                               std::chrono::milliseconds wait, bool committed) {
     for (;;) {
@@ -172,10 +179,7 @@ bool TranslatedStream::next(std::string& out, const http::ClientProbe& client_al
         return !m_ended || m_held_end.has_value();
     }
     if (m_held_end) {
-        HeldEnd end = std::move(*m_held_end);
-        m_held_end.reset();
-        settle(end.ok, 200, end.error);
-        out.append(end.final_bytes);
+        out.append(settle_held_end());
         return false;
     }
     if (m_ended) return false;
@@ -201,10 +205,9 @@ void TranslatedStream::close(bool client_gone) {
     if (m_finisher->done()) return;
     if (m_held_end) {
         // The upstream delivered the whole message; only its last event did not reach the
-        // client. The call is recorded as it ended upstream, as it was before the split.
+        // client. The call is recorded as it ended upstream.
         if (client_gone) m_finisher->record().client_disconnected = true;
-        settle(m_held_end->ok, 200, m_held_end->error);
-        m_held_end.reset();
+        settle_held_end();
         return;
     }
     if (client_gone) {

@@ -70,6 +70,8 @@ public:
     // the recording, so they are returned first and the recording is done by the next call
     // to next() (or by close(), should the client go away in between).
     void end_stream(std::string& out, size_t final_from, bool ok, const std::string& error);
+    // Records the call end_stream() held back; returns the final event(s) it kept.
+    std::string settle_held_end();
 
     std::unique_ptr<upstream::Call> m_call;
     std::unique_ptr<EventTranslator> m_translator;

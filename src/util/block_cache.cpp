@@ -3,7 +3,6 @@
 #include <malloc.h>
 #include <pthread.h>
 
-#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -108,14 +107,10 @@ void* allocate(size_t size) {
 void release(void* block) noexcept {
     if (!block) return;
     const size_t usable = malloc_usable_size(block);
-    if (usable > k_max_block_bytes) {
-        std::free(block);
-        return;
-    }
     // The class whose blocks this one can stand in for: its chunk, rounded down. (Below the
     // smallest class only with an allocator other than glibc's, such as a sanitizer's.)
     const size_t cls = (usable + k_header) / k_granule;
-    if (cls < class_of_request(0)) {
+    if (usable > k_max_block_bytes || cls < class_of_request(0)) {
         std::free(block);
         return;
     }
