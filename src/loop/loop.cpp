@@ -252,6 +252,26 @@ void Loop::make_ready(Fiber* fiber) {
     m_ready.push_back(fiber);
 }
 
+bool Loop::join_send_batch() {
+    if (m_releasing_batch || m_ready.empty()) return false;
+    Fiber* fiber = m_running;
+    fiber->state = Fiber::State::ready;  // wake() leaves it alone until it is released
+    m_send_batch.push_back(fiber);
+    suspend();
+    return true;
+}
+
+void Loop::release_send_batch() {
+    if (m_send_batch.empty()) return;
+    m_releasing_batch = true;
+    std::vector<Fiber*> batch;
+    batch.swap(m_send_batch);
+    for (Fiber* fiber : batch) resume(fiber);
+    batch.clear();
+    if (m_send_batch.empty()) m_send_batch.swap(batch);  // keep the capacity
+    m_releasing_batch = false;
+}
+
 void Loop::fiber_entry(void* fiber_pointer) {
     auto* fiber = static_cast<Fiber*>(fiber_pointer);
 #if defined(OTARI_ASAN)
@@ -390,7 +410,9 @@ void Loop::run() {
             Fiber* fiber = m_ready.front();
             m_ready.pop_front();
             resume(fiber);
+            if (m_send_batch.size() >= k_send_batch) release_send_batch();
         }
+        release_send_batch();
         if (m_live == 0 && m_ready.empty() && m_inbox->stop_when_done()) break;
         int n = ::epoll_wait(m_epoll, events, k_batch, epoll_timeout_ms());
         if (n < 0 && errno != EINTR) {
@@ -419,6 +441,11 @@ void Loop::run() {
 bool in_fiber() { return t_loop && t_loop->running(); }
 
 Fiber* current_fiber() { return t_loop ? t_loop->running() : nullptr; }
+
+bool join_send_batch() {
+    Loop* loop = t_loop;
+    return loop && loop->running() && loop->join_send_batch();
+}
 
 bool park_until(Clock::time_point deadline) {
     Loop* loop = t_loop;

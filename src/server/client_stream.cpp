@@ -169,6 +169,8 @@ ssize_t ClientStream::write(const char* ptr, size_t size) {
 bool ClientStream::flush() {
     if (m_failed) return false;
     if (m_out.empty()) return true;
+    // Responses of one loop round leave together (see loop::join_send_batch).
+    loop::join_send_batch();
     bool ok = alive() && send_all(m_out.data(), m_out.size(), nullptr, 0);
     m_out.clear();
     if (!ok) m_failed = true;

@@ -405,6 +405,9 @@ void Call::pump_on_loop(std::chrono::milliseconds max_wait, const http::ClientPr
     }
     if (!m_impl->started) {
         m_impl->started = true;
+        // Requests of one loop round leave together (see loop::join_send_batch): an upstream
+        // still reading the first needs no wakeup for the next.
+        loop::join_send_batch();
         m_impl->loop_curl->kick();
     }
     while (!m_finished && !done()) {

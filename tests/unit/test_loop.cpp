@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cfenv>
 #include <cmath>
@@ -89,6 +90,75 @@ TEST_SUITE("loop") {
         run_fibers({[&] { woken = loop::park_until(loop::Clock::now() + 30ms); }});
         CHECK_FALSE(woken);
         CHECK(loop::Clock::now() - before >= 30ms);
+    }
+
+    TEST_CASE("fibers about to send wait for the other ready fibers, then send back to back") {
+        std::vector<std::string> order;
+        std::vector<bool> waited(3);
+        auto fiber = [&](int i) {
+            return [&, i] {
+                std::string name(1, char('a' + i));
+                order.push_back(name + " computes");
+                waited[size_t(i)] = loop::join_send_batch();
+                order.push_back(name + " sends");
+            };
+        };
+        run_fibers({fiber(0), fiber(1), fiber(2)});
+        // The last of the round has nobody left to wait for: it sends at once, then the
+        // fibers it waited for.
+        CHECK(order == std::vector<std::string>{"a computes", "b computes", "c computes", "c sends",
+                                                "a sends", "b sends"});
+        CHECK(waited == std::vector<bool>{true, true, false});
+    }
+
+    TEST_CASE("a full send batch goes before the next ready fiber runs") {
+        constexpr int k_fibers = int(loop::k_send_batch) + 4;
+        std::vector<std::string> order;
+        std::vector<std::function<void()>> fibers;
+        for (int i = 0; i < k_fibers; ++i) {
+            fibers.push_back([&, i] {
+                order.push_back("computes " + std::to_string(i));
+                loop::join_send_batch();
+                order.push_back("sends " + std::to_string(i));
+            });
+        }
+        run_fibers(fibers);
+        REQUIRE(order.size() == size_t(2 * k_fibers));
+        auto at = [&](const std::string& entry) {
+            return std::find(order.begin(), order.end(), entry) - order.begin();
+        };
+        const int last_of_batch = int(loop::k_send_batch) - 1;
+        // The batch's fibers send in the order they joined, all before the next one computes.
+        for (int i = 0; i < last_of_batch; ++i)
+            CHECK(at("sends " + std::to_string(i)) < at("sends " + std::to_string(i + 1)));
+        CHECK(at("sends " + std::to_string(last_of_batch)) <
+              at("computes " + std::to_string(last_of_batch + 1)));
+        CHECK(at("computes " + std::to_string(last_of_batch)) < at("sends 0"));
+        for (int i = last_of_batch + 1; i < k_fibers; ++i)
+            CHECK(at("sends " + std::to_string(i)) < ptrdiff_t(order.size()));
+    }
+
+    TEST_CASE("join_send_batch goes on at once when no other fiber is ready, or off a fiber") {
+        bool waited = true;
+        run_fibers({[&] { waited = loop::join_send_batch(); }});
+        CHECK_FALSE(waited);
+        CHECK_FALSE(loop::join_send_batch());
+    }
+
+    TEST_CASE("a fiber waiting in a send batch is not ended early by a wake") {
+        loop::Fiber* batched = nullptr;
+        std::vector<std::string> order;
+        run_fibers({[&] {
+                        batched = loop::current_fiber();
+                        CHECK(loop::join_send_batch());
+                        order.push_back("a sends");
+                    },
+                    [&] {
+                        loop::wake(batched);  // no effect: a is not parked
+                        order.push_back("b computes");
+                    },
+                    [&] { order.push_back("c computes"); }});
+        CHECK(order == std::vector<std::string>{"b computes", "c computes", "a sends"});
     }
 
     TEST_CASE("wait_fd yields to the loop's other fibers until the descriptor is readable") {
