@@ -36,6 +36,12 @@ constexpr size_t k_stack_size = 8u << 20;
 constexpr size_t k_guard_size = 64u << 10;
 constexpr size_t k_kept_stacks = 16;
 constexpr size_t k_exception_state_size = 2 * sizeof(void*);
+// After a round that did work, the loop looks for new events this long before it sleeps. An
+// answer that comes back within it (an upstream on this machine, a client's next request) is
+// taken without waking a sleeping CPU, which costs 20-30 µs on a VM whose idle vCPUs halt and
+// as much from a laptop's deeper idle states. It costs at most this much CPU per burst of work
+// (about 0.25 % of a core for a stream relaying 50 events a second), and nothing when idle.
+constexpr auto k_spin = std::chrono::microseconds(50);
 
 thread_local Loop* t_loop = nullptr;
 thread_local void* t_thread_local_slot = nullptr;
@@ -390,6 +396,20 @@ void Loop::fire_timers() {
     }
 }
 
+int Loop::wait_events(epoll_event* events, int max, bool after_work) {
+    int timeout = epoll_timeout_ms();
+    if (timeout != 0 && after_work) {
+        auto until = Clock::now() + k_spin;
+        if (!m_timers.empty()) until = std::min(until, m_timers.begin()->first);
+        do {
+            int n = ::epoll_wait(m_epoll, events, max, 0);
+            if (n != 0) return n;
+        } while (Clock::now() < until);
+        timeout = epoll_timeout_ms();
+    }
+    return ::epoll_wait(m_epoll, events, max, timeout);
+}
+
 int Loop::epoll_timeout_ms() const {
     if (!m_ready.empty()) return 0;
     if (m_timers.empty()) return -1;
@@ -410,8 +430,10 @@ void Loop::run() {
     // connections). Fibers still run in the order they became ready.
     constexpr size_t k_round = 32;
     epoll_event events[k_batch];
+    bool had_events = false;
     for (;;) {
         // Each ready fiber runs once per round, in the order it became ready.
+        const bool worked = had_events || !m_ready.empty();
         for (size_t n = std::min(m_ready.size(), k_round); n > 0 && !m_ready.empty(); --n) {
             Fiber* fiber = m_ready.front();
             m_ready.pop_front();
@@ -420,7 +442,8 @@ void Loop::run() {
         }
         release_send_batch();
         if (m_live == 0 && m_ready.empty() && m_inbox->stop_when_done()) break;
-        int n = ::epoll_wait(m_epoll, events, k_batch, epoll_timeout_ms());
+        int n = wait_events(events, k_batch, worked);
+        had_events = n > 0;
         if (n < 0 && errno != EINTR) {
             LOG_ERROR("epoll_wait failed: %s", std::strerror(errno));
             break;

@@ -20,6 +20,8 @@
 #include <type_traits>
 #include <vector>
 
+struct epoll_event;
+
 namespace otari::loop {
 
 using Clock = std::chrono::steady_clock;
@@ -113,6 +115,8 @@ class Loop {
     void fire_timers();
     void note_fiber_count();
     int epoll_timeout_ms() const;
+    // epoll_wait, after looking for events a little while first when the loop just worked.
+    int wait_events(::epoll_event* events, int max, bool after_work);
 
     Options m_options;
     int m_epoll = -1;

@@ -84,6 +84,18 @@ TEST_SUITE("loop") {
         CHECK(order == std::vector<std::string>{"a parks", "b wakes a", "a resumes"});
     }
 
+    TEST_CASE("a loop with nothing to do sleeps: looking for events stops soon after work") {
+        std::chrono::nanoseconds cpu_while_parked{};
+        run_fibers({[&] {
+            auto before = thread_cpu_time();
+            loop::park_until(loop::Clock::now() + 200ms);
+            cpu_while_parked = thread_cpu_time() - before;
+        }});
+        // The loop looks for events for 50 µs after the fiber parks, then sleeps until the
+        // deadline; a loop that kept looking would spend the whole 200 ms.
+        CHECK(cpu_while_parked < 20ms);
+    }
+
     TEST_CASE("a park ends at its deadline when nobody wakes the fiber") {
         bool woken = true;
         auto before = loop::Clock::now();
