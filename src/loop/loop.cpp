@@ -432,7 +432,7 @@ void Loop::run() {
     epoll_event events[k_batch];
     bool had_events = false;
     for (;;) {
-        // Each ready fiber runs once per round, in the order it became ready.
+        // Ready fibers run in the order they became ready, at most k_round per round.
         const bool worked = had_events || !m_ready.empty();
         for (size_t n = std::min(m_ready.size(), k_round); n > 0 && !m_ready.empty(); --n) {
             Fiber* fiber = m_ready.front();

@@ -117,6 +117,8 @@ class Loop {
     int epoll_timeout_ms() const;
     // epoll_wait, after looking for events a little while first when the loop just worked.
     int wait_events(::epoll_event* events, int max, bool after_work);
+    // Resume the fibers waiting in join_send_batch(), in the order they joined.
+    void release_send_batch();
 
     Options m_options;
     int m_epoll = -1;
@@ -124,8 +126,7 @@ class Loop {
     Timer::Queue m_timers;
     std::deque<Fiber*> m_ready;
     std::vector<Fiber*> m_send_batch;  // fibers waiting in join_send_batch()
-    bool m_releasing_batch = false;
-    void release_send_batch();
+    bool m_releasing_batch = false;    // those fibers are being resumed: none waits again
     std::vector<Watcher*> m_watchers;  // by descriptor
     std::vector<bool> m_registered;    // by descriptor: in the epoll set, as far as known
     Fiber* m_running = nullptr;
