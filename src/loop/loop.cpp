@@ -270,12 +270,11 @@ bool Loop::join_send_batch() {
 
 void Loop::release_send_batch() {
     if (m_send_batch.empty()) return;
+    // No fiber joins while the batch is released (join_send_batch declines), so the vector
+    // stays as it is while it is walked.
     m_releasing_batch = true;
-    std::vector<Fiber*> batch;
-    batch.swap(m_send_batch);
-    for (Fiber* fiber : batch) resume(fiber);
-    batch.clear();
-    if (m_send_batch.empty()) m_send_batch.swap(batch);  // keep the capacity
+    for (Fiber* fiber : m_send_batch) resume(fiber);
+    m_send_batch.clear();
     m_releasing_batch = false;
 }
 
