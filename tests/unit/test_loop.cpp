@@ -44,7 +44,7 @@ std::chrono::nanoseconds thread_cpu_time() {
 }
 
 // This process's mapped address space (VmSize), in bytes; 0 if unknown.
-size_t address_space_bytes() {
+[[maybe_unused]] size_t address_space_bytes() {  // unused under ASan
     std::ifstream status("/proc/self/status");
     std::string key;
     size_t kb = 0;
